@@ -1,0 +1,250 @@
+//! The answer for one resident: what is owed, who pays the rest, and when benefits begin.
+
+use std::fmt;
+use std::sync::Arc;
+
+use arrayvec::ArrayVec;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::category::Funder;
+
+/// The outcome of [`evaluate`](crate::evaluate): enrolled with amounts and dates, or refused
+/// with a reason. Serializes to the JSON of the `assess` example (snake_case fields, money as
+/// decimal strings, dates as `YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    /// The policy id.
+    pub policy: Arc<str>,
+    /// Enrolled or refused.
+    pub status: Status,
+    /// Why the resident was refused (only when refused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<Refusal>,
+    /// The policy's personal contribution standard (个人缴费标准).
+    #[serde(serialize_with = "serialize_money")]
+    pub personal_standard: Decimal,
+    /// The standard that applies to this resident: the personal standard, or the full funding
+    /// standard (筹资标准) for late special cases. Zero when refused.
+    #[serde(serialize_with = "serialize_money")]
+    pub charged: Decimal,
+    /// Which standard `charged` is (absent when refused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charged_standard: Option<crate::policy::schema::Charge>,
+    /// What the resident pays for the benefit year: `charged` minus subsidies.
+    #[serde(serialize_with = "serialize_money")]
+    pub owed: Decimal,
+    /// What each fund pays of the personal contribution.
+    pub subsidies: Subsidies,
+    /// The subsidy tier that applied, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Arc<str>>,
+    /// The first day of benefits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub benefit_start: Option<NaiveDate>,
+    /// The last day of benefits (end of the settlement period).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub benefit_end: Option<NaiveDate>,
+    /// A charge for the year of birth that a newborn must also pay, on top of `owed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prior_year_charge: Option<PriorYearCharge>,
+    /// The rules that decided, in the order they were applied, each with its citation.
+    pub trace: Trace,
+}
+
+impl Assessment {
+    /// Whether the resident is enrolled.
+    pub fn is_enrolled(&self) -> bool {
+        self.status == Status::Enrolled
+    }
+
+    /// Whether the resident was refused.
+    pub fn is_refused(&self) -> bool {
+        self.status == Status::Refused
+    }
+
+    /// The total of all subsidies.
+    pub fn subsidy_total(&self) -> Decimal {
+        self.subsidies.total()
+    }
+
+    /// What the resident pays in all: `owed` plus any prior-year charge.
+    pub fn total_due(&self) -> Decimal {
+        self.owed
+            + self
+                .prior_year_charge
+                .as_ref()
+                .map_or(Decimal::ZERO, |c| c.amount)
+    }
+
+    /// The citation of the rule that decided the benefit start or the refusal.
+    pub fn deciding_clause(&self) -> Option<&str> {
+        self.trace
+            .iter()
+            .find(|step| step.decides)
+            .map(|step| step.citation.as_str())
+    }
+}
+
+/// Enrolled or refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The payment is accepted; benefits run from `benefit_start` to `benefit_end`.
+    Enrolled,
+    /// The payment is not accepted for this benefit year.
+    Refused,
+}
+
+/// Why a resident was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// A stable code to branch on.
+    pub code: RefusalCode,
+    /// A sentence that names the window or rule, with its citation.
+    pub message: Arc<str>,
+}
+
+/// Refusal codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// Obliged to join employee insurance (职工医保应参保人员), so not covered by URRBMI.
+    EmployeeInsuranceObligated,
+    /// Not among the people the notice covers (no local hukou, permit or student status).
+    NotCovered,
+    /// Paid outside the collection window, and no special rule applies.
+    OutsideWindow,
+    /// The newborn rule requires local hukou and the newborn has none.
+    NotLocalNewborn,
+    /// Benefits would begin after the settlement period ends.
+    NoBenefitInPeriod,
+}
+
+impl RefusalCode {
+    /// All refusal codes.
+    pub const ALL: [RefusalCode; 5] = [
+        RefusalCode::EmployeeInsuranceObligated,
+        RefusalCode::NotCovered,
+        RefusalCode::OutsideWindow,
+        RefusalCode::NotLocalNewborn,
+        RefusalCode::NoBenefitInPeriod,
+    ];
+
+    /// The snake_case code.
+    pub fn id(self) -> &'static str {
+        match self {
+            RefusalCode::EmployeeInsuranceObligated => "employee_insurance_obligated",
+            RefusalCode::NotCovered => "not_covered",
+            RefusalCode::OutsideWindow => "outside_window",
+            RefusalCode::NotLocalNewborn => "not_local_newborn",
+            RefusalCode::NoBenefitInPeriod => "no_benefit_in_period",
+        }
+    }
+}
+
+impl fmt::Display for RefusalCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// What each fund pays. Serialized as a map holding the funders that pay something.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Subsidies {
+    amounts: [Decimal; 3],
+}
+
+impl Subsidies {
+    /// No subsidy.
+    pub const NONE: Subsidies = Subsidies {
+        amounts: [Decimal::ZERO; 3],
+    };
+
+    fn slot(funder: Funder) -> usize {
+        match funder {
+            Funder::Fiscal => 0,
+            Funder::MedicalAssistance => 1,
+            Funder::EntitledGroupFund => 2,
+        }
+    }
+
+    /// What `funder` pays.
+    pub fn get(&self, funder: Funder) -> Decimal {
+        self.amounts[Self::slot(funder)]
+    }
+
+    /// Adds `amount` to what `funder` pays.
+    pub fn add(&mut self, funder: Funder, amount: Decimal) {
+        self.amounts[Self::slot(funder)] += amount;
+    }
+
+    /// The total of all funds.
+    pub fn total(&self) -> Decimal {
+        self.amounts.iter().copied().sum()
+    }
+
+    /// Each funder with what it pays, zero included, in [`Funder::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (Funder, Decimal)> + '_ {
+        Funder::ALL.into_iter().map(|f| (f, self.get(f)))
+    }
+
+    /// Whether no fund pays anything.
+    pub fn is_empty(&self) -> bool {
+        self.amounts.iter().all(Decimal::is_zero)
+    }
+}
+
+impl Serialize for Subsidies {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let paying = self.amounts.iter().filter(|a| !a.is_zero()).count();
+        let mut map = serializer.serialize_map(Some(paying))?;
+        for (funder, amount) in self.iter().filter(|(_, a)| !a.is_zero()) {
+            map.serialize_entry(&funder, &crate::money::canonical(amount).to_string())?;
+        }
+        map.end()
+    }
+}
+
+/// A charge for the year before the benefit year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PriorYearCharge {
+    /// The year charged.
+    pub year: i32,
+    /// The amount.
+    #[serde(serialize_with = "serialize_money")]
+    pub amount: Decimal,
+}
+
+/// One rule of a policy that took part in a decision, with its citation. Built once when the
+/// policy is loaded and shared by every assessment that cites it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleNote {
+    /// Where the rule sits in the policy file (`rule.newborn_within_90_days`, `tier.orphan`).
+    pub rule: String,
+    /// What the rule did, in a line.
+    pub summary: String,
+    /// The clause of the notice (or the external source).
+    pub citation: String,
+    /// Whether this step decided the benefit start or the refusal.
+    #[serde(skip)]
+    pub decides: bool,
+}
+
+/// The steps of a decision: shared, immutable [`RuleNote`]s of the policy.
+pub type TraceStep = Arc<RuleNote>;
+
+/// The most steps a trace holds: coverage, payment time, start rule, charge, tier, prior year.
+pub const TRACE_CAPACITY: usize = 8;
+
+/// The rules applied, in order. Fixed capacity, so evaluating never allocates for it.
+pub type Trace = ArrayVec<TraceStep, TRACE_CAPACITY>;
+
+pub(crate) fn serialize_money<S: Serializer>(
+    amount: &Decimal,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&crate::money::canonical(*amount))
+}

@@ -1,0 +1,525 @@
+//! Evaluation: one resident against one policy.
+//!
+//! [`evaluate`] follows the order in which a notice is read at the payment desk:
+//!
+//! 1. **Who is covered** (参保对象): employee-insurance obligations and the coverage of the notice.
+//! 2. **When it was paid**: in the collection window, in an extension the resident may use, or
+//!    outside both.
+//! 3. **Which rule decides** (待遇衔接): the policy's `[[rule]]`s in file order; the first whose
+//!    conditions hold says what is charged and when benefits begin, or refuses.
+//! 4. **What is charged**: the personal standard, or the full funding standard.
+//! 5. **Who pays what** (困难群众参保资助): the single most favourable subsidy tier the resident
+//!    qualifies for; subsidies never stack.
+//! 6. **When benefits run**: the rule's start date, moved to the settlement period's first day
+//!    unless the rule says otherwise, to the period's last day.
+//! 7. **The previous year**: a newborn born in the window the rule names also owes that year.
+
+use chrono::{Datelike, Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::assessment::{
+    Assessment, PriorYearCharge, Refusal, Status, Subsidies, Trace, TraceStep,
+};
+use crate::category::{CategoryKind, HeldCategory};
+use crate::error::EvalError;
+use crate::policy::Policy;
+use crate::policy::schema::{
+    Charge, Coverage, NewbornStatus, Period, StartFrom, StartRule, When, WithinDays,
+};
+use crate::resident::{Resident, Special};
+
+/// Evaluates `resident` against `policy`: what is owed, who pays the rest, when benefits run.
+///
+/// A refusal (paid outside the window, not covered) is an `Ok` assessment with
+/// `status = refused`. An `Err` means the resident makes no sense (payment before birth, a
+/// disability without a grade, a category the policy does not know).
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use urrbmi::{evaluate, CategoryKind, Funder, Policy, Resident};
+///
+/// let policy = Policy::builtin("ziyang-2021")?;
+/// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+/// let resident = Resident::new(date(1970, 3, 1), date(2020, 10, 15))
+///     .with_category(CategoryKind::SubsistenceAllowance);
+/// let a = evaluate(&policy, &resident)?;
+/// assert_eq!(a.owed.to_string(), "140");
+/// assert_eq!(a.subsidies.get(Funder::MedicalAssistance).to_string(), "140");
+/// assert_eq!(a.benefit_start, Some(date(2021, 1, 1)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, EvalError> {
+    check_resident(policy, resident)?;
+    let spec = policy.spec();
+    let compiled = &policy.compiled;
+    let refusals = &compiled.refusals;
+    let mut trace = Trace::new();
+
+    // 1. Who is covered.
+    if resident.employee_insurance_obligated {
+        return Ok(refused(policy, &refusals.employee_obligated, trace));
+    }
+    if !covers(&spec.coverage, resident) {
+        return Ok(refused(policy, &refusals.not_covered, trace));
+    }
+    push(&mut trace, &compiled.notes.covered);
+
+    // 2. When it was paid.
+    let (period_index, period) = settlement_period(policy, resident);
+    let period_last_day = compiled
+        .periods
+        .get(period_index)
+        .map_or(period.to, |p| p.last_day);
+    if resident.payment_date < spec.window.from || resident.payment_date > period_last_day {
+        return Ok(refused(policy, &refusals.outside_window, trace));
+    }
+    let (paid, paid_note) = payment_time(policy, resident);
+    push(&mut trace, paid_note);
+
+    // 3. Which rule decides.
+    let newborn = newborn_status(policy, resident);
+    let mut decided = None;
+    for (rule, ready) in spec.rules.iter().zip(&compiled.rules) {
+        if ready.paid_mask & paid != 0 && matches(policy, &rule.when, resident, newborn, &rule.id)?
+        {
+            decided = Some((rule, ready));
+            break;
+        }
+    }
+    let Some((rule, ready)) = decided else {
+        return Ok(refused(policy, &refusals.outside_window, trace));
+    };
+    push(&mut trace, &ready.note);
+    if let Some(refusal) = &ready.refusal {
+        return Ok(refused_by_rule(policy, refusal, trace));
+    }
+
+    // 4. What is charged.
+    let (charged, charge_note) = match rule.charge {
+        Some(Charge::Full) => (compiled.full_standard, &compiled.notes.full),
+        _ => (policy.personal_standard(), &compiled.notes.personal),
+    };
+    push(&mut trace, charge_note);
+
+    // 5. Who pays what.
+    let tier = best_tier(policy, resident);
+    let (subsidies, tier_id) = match tier {
+        Some(tier) => {
+            push(&mut trace, &tier.note);
+            (tier.subsidies, Some(std::sync::Arc::clone(&tier.id)))
+        }
+        None => {
+            push(&mut trace, &compiled.notes.no_tier);
+            (Subsidies::NONE, None)
+        }
+    };
+
+    // 6. When benefits run.
+    let benefit_start = start_date(rule, resident, period)?;
+    if benefit_start > period_last_day {
+        return Ok(refused(policy, &refusals.no_benefit_in_period, trace));
+    }
+
+    // 7. The previous year.
+    let prior_year_charge = rule.prior_year.as_ref().and_then(|prior| {
+        let born_in_range =
+            prior.born_from <= resident.birth_date && resident.birth_date <= prior.born_to;
+        born_in_range.then(|| {
+            if let Some(note) = &ready.prior_year_note {
+                push(&mut trace, note);
+            }
+            PriorYearCharge {
+                year: prior.year,
+                amount: prior.amount,
+            }
+        })
+    });
+
+    Ok(Assessment {
+        policy: policy.shared_id(),
+        status: Status::Enrolled,
+        refusal: None,
+        personal_standard: policy.personal_standard(),
+        charged,
+        charged_standard: rule.charge,
+        owed: charged - subsidies.total(),
+        subsidies,
+        tier: tier_id,
+        benefit_start: Some(benefit_start),
+        benefit_end: Some(period_last_day),
+        prior_year_charge,
+        trace,
+    })
+}
+
+/// Appends a step; a trace holds at most [`TRACE_CAPACITY`](crate::assessment::TRACE_CAPACITY)
+/// steps, more than evaluation ever records.
+fn push(trace: &mut Trace, step: &TraceStep) {
+    let _ = trace.try_push(std::sync::Arc::clone(step));
+}
+
+fn refused(
+    policy: &Policy,
+    (refusal, note): &(Refusal, TraceStep),
+    mut trace: Trace,
+) -> Assessment {
+    push(&mut trace, note);
+    refused_by_rule(policy, refusal, trace)
+}
+
+fn refused_by_rule(policy: &Policy, refusal: &Refusal, trace: Trace) -> Assessment {
+    Assessment {
+        policy: policy.shared_id(),
+        status: Status::Refused,
+        refusal: Some(refusal.clone()),
+        personal_standard: policy.personal_standard(),
+        charged: Decimal::ZERO,
+        charged_standard: None,
+        owed: Decimal::ZERO,
+        subsidies: Subsidies::NONE,
+        tier: None,
+        benefit_start: None,
+        benefit_end: None,
+        prior_year_charge: None,
+        trace,
+    }
+}
+
+/// Whether the notice covers the resident (before employee-insurance obligations).
+fn covers(coverage: &Coverage, resident: &Resident) -> bool {
+    coverage.everyone
+        || (coverage.local_hukou && resident.hukou == crate::Hukou::Local)
+        || (coverage.residence_permit && resident.residence_permit)
+        || coverage.students.contains(&resident.student)
+}
+
+/// The settlement period for the resident: the one for their student kind, else the default.
+fn settlement_period<'p>(policy: &'p Policy, resident: &Resident) -> (usize, &'p Period) {
+    let periods = &policy.spec().periods;
+    let for_students = periods.iter().position(|p| {
+        p.students
+            .as_ref()
+            .is_some_and(|kinds| kinds.contains(&resident.student))
+    });
+    let index = for_students
+        .or_else(|| periods.iter().position(|p| p.students.is_none()))
+        .unwrap_or(0);
+    match periods.get(index) {
+        Some(period) => (index, period),
+        // Validation guarantees one default period; this arm is never reached for a loaded policy.
+        None => (0, &EMPTY_PERIOD),
+    }
+}
+
+static EMPTY_PERIOD: Period = Period {
+    id: String::new(),
+    from: NaiveDate::MIN,
+    to: NaiveDate::MIN,
+    students: None,
+    cite: String::new(),
+};
+
+/// When the payment was made, as the bit rules match against, and the note saying so.
+fn payment_time<'p>(policy: &'p Policy, resident: &Resident) -> (u64, &'p TraceStep) {
+    use crate::policy::{PAID_MAIN, PAID_OUTSIDE, paid_extension};
+    let spec = policy.spec();
+    let compiled = &policy.compiled;
+    let paid = resident.payment_date;
+    if spec.window.from <= paid && paid <= compiled.window_last_day {
+        return (PAID_MAIN, &compiled.notes.paid_main);
+    }
+    for (i, (ext, ready)) in spec.extensions.iter().zip(&compiled.extensions).enumerate() {
+        let in_dates = ext.from <= paid && paid <= ready.last_day;
+        let may_use = ext.who.as_ref().is_none_or(|who| {
+            resident
+                .special_kind()
+                .is_some_and(|kind| who.special.contains(&kind))
+        });
+        if ext.in_force && in_dates && may_use {
+            return (paid_extension(i), &ready.note);
+        }
+    }
+    (PAID_OUTSIDE, &compiled.notes.paid_outside)
+}
+
+/// Whether the payment is within `days` of `event` under the policy's day counting.
+fn within(policy: &Policy, event: NaiveDate, payment: NaiveDate, days: u32) -> bool {
+    let elapsed = (payment - event).num_days();
+    match policy.spec().conventions.within_days {
+        WithinDays::AtMost => elapsed <= i64::from(days),
+        WithinDays::LessThan => elapsed < i64::from(days),
+    }
+}
+
+fn newborn_status(policy: &Policy, resident: &Resident) -> NewbornStatus {
+    let newborn = &policy.spec().newborn;
+    if within(
+        policy,
+        resident.birth_date,
+        resident.payment_date,
+        newborn.within_days,
+    ) {
+        NewbornStatus::Within
+    } else if resident.birth_date >= newborn.late_born_on_or_after {
+        NewbornStatus::Late
+    } else {
+        NewbornStatus::No
+    }
+}
+
+/// Whether every condition of `when` holds for the resident.
+fn matches(
+    policy: &Policy,
+    when: &When,
+    resident: &Resident,
+    newborn: NewbornStatus,
+    rule_id: &str,
+) -> Result<bool, EvalError> {
+    let plain = when.enrollment.is_none_or(|e| e == resident.enrollment)
+        && when
+            .household_unit
+            .is_none_or(|h| h == resident.household_unit)
+        && when.hukou.is_none_or(|h| h == resident.hukou)
+        && when
+            .students
+            .as_ref()
+            .is_none_or(|kinds| kinds.contains(&resident.student))
+        && when
+            .newborn
+            .as_ref()
+            .is_none_or(|statuses| statuses.contains(&newborn))
+        && (!when.without_special || resident.special.is_none())
+        && when.special.as_ref().is_none_or(|kinds| {
+            resident
+                .special_kind()
+                .is_some_and(|kind| kinds.contains(&kind))
+        })
+        && when.holds_any.as_ref().is_none_or(|kinds| {
+            resident.categories.iter().any(|held| {
+                held.recognized_on
+                    .is_none_or(|d| d <= resident.payment_date)
+                    && kinds.iter().any(|k| same_category(policy, k, &held.kind))
+            })
+        });
+    if !plain {
+        return Ok(false);
+    }
+    if when.special_within_days.is_none() && when.special_after_days.is_none() {
+        return Ok(true);
+    }
+    let date = special_date(resident.special.as_ref(), rule_id)?;
+    let in_time = when
+        .special_within_days
+        .is_none_or(|days| within(policy, date, resident.payment_date, days));
+    let late = when
+        .special_after_days
+        .is_none_or(|days| !within(policy, date, resident.payment_date, days));
+    Ok(in_time && late)
+}
+
+fn special_date(special: Option<&Special>, rule_id: &str) -> Result<NaiveDate, EvalError> {
+    let special = special.ok_or_else(|| EvalError::MissingSpecialDate {
+        kind: "special".into(),
+        rule: rule_id.into(),
+    })?;
+    special.date.ok_or_else(|| EvalError::MissingSpecialDate {
+        kind: special.kind.id().into(),
+        rule: rule_id.into(),
+    })
+}
+
+/// Whether a category named by the policy and one held by a resident are the same, resolving
+/// local categories by id or Chinese name.
+fn same_category(policy: &Policy, named: &CategoryKind, held: &CategoryKind) -> bool {
+    match (named, held) {
+        (CategoryKind::Local(a), CategoryKind::Local(b)) => {
+            a == b || local_id(policy, a).is_some_and(|id| Some(id) == local_id(policy, b))
+        }
+        _ => named == held,
+    }
+}
+
+fn local_id<'p>(policy: &'p Policy, name: &str) -> Option<&'p str> {
+    policy
+        .spec()
+        .categories
+        .iter()
+        .find(|c| c.id == name || c.name == name)
+        .map(|c| c.id.as_str())
+}
+
+/// Whether a held category counts for subsidies: recognized on or before the payment and the
+/// policy's recognition deadline (no date: recognized long ago).
+fn counts_for_subsidy(policy: &Policy, held: &HeldCategory, payment: NaiveDate) -> bool {
+    held.recognized_on
+        .is_none_or(|d| d <= payment && d <= policy.spec().subsidy.recognized_by)
+}
+
+/// The most favourable tier the resident qualifies for; ties go to the tier listed first.
+fn best_tier<'p>(
+    policy: &'p Policy,
+    resident: &Resident,
+) -> Option<&'p crate::policy::CompiledTier> {
+    let counted = || {
+        resident
+            .categories
+            .iter()
+            .filter(|held| counts_for_subsidy(policy, held, resident.payment_date))
+    };
+    let mut best: Option<&crate::policy::CompiledTier> = None;
+    for (tier, ready) in policy.spec().tiers.iter().zip(&policy.compiled.tiers) {
+        let qualifies = counted().any(|held| {
+            tier.categories
+                .iter()
+                .any(|k| same_category(policy, k, &held.kind))
+                && (held.kind != CategoryKind::Disability
+                    || tier
+                        .grades
+                        .as_ref()
+                        .is_none_or(|grades| held.grade.is_some_and(|g| grades.contains(&g))))
+        }) && !counted().any(|held| {
+            tier.not_holding
+                .iter()
+                .any(|k| same_category(policy, k, &held.kind))
+        }) && tier
+            .students
+            .as_ref()
+            .is_none_or(|kinds| kinds.contains(&resident.student))
+            && tier.hukou.is_none_or(|h| h == resident.hukou);
+        if qualifies && best.is_none_or(|b| ready.total > b.total) {
+            best = Some(ready);
+        }
+    }
+    best
+}
+
+/// The day benefits begin under `rule`, before the check against the period's end.
+fn start_date(
+    rule: &StartRule,
+    resident: &Resident,
+    period: &Period,
+) -> Result<NaiveDate, EvalError> {
+    let out_of_range = |date| EvalError::DateOutOfRange { date };
+    let base = match rule.benefit_start {
+        Some(StartFrom::PeriodStart) | None => period.from,
+        Some(StartFrom::PaymentDate) => resident.payment_date,
+        Some(StartFrom::BirthDate) => resident.birth_date,
+        Some(StartFrom::SpecialDate) => special_date(resident.special.as_ref(), &rule.id)?,
+        Some(StartFrom::NextMonth) => first_of_next_month(resident.payment_date)
+            .ok_or_else(|| out_of_range(resident.payment_date))?,
+    };
+    let start = match rule.plus_days {
+        Some(days) => base
+            .checked_add_days(Days::new(u64::from(days)))
+            .ok_or_else(|| out_of_range(base))?,
+        None => base,
+    };
+    Ok(if rule.not_before_period_start {
+        start.max(period.from)
+    } else {
+        start
+    })
+}
+
+/// The first day of the month after `date` (the day after 31 January is in February).
+pub(crate) fn first_of_next_month(date: NaiveDate) -> Option<NaiveDate> {
+    let (year, month) = if date.month() == 12 {
+        (date.year().checked_add(1)?, 1)
+    } else {
+        (date.year(), date.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(year, month, 1)
+}
+
+/// Rejects residents that make no sense, before any rule is applied.
+fn check_resident(policy: &Policy, resident: &Resident) -> Result<(), EvalError> {
+    if resident.payment_date < resident.birth_date {
+        return Err(EvalError::PaymentBeforeBirth {
+            birth_date: resident.birth_date,
+            payment_date: resident.payment_date,
+        });
+    }
+    for (index, held) in resident.categories.iter().enumerate() {
+        match (&held.kind, held.grade) {
+            (CategoryKind::Disability, None) => {
+                return Err(EvalError::DisabilityWithoutGrade { index });
+            }
+            (CategoryKind::Disability, Some(grade)) if !(1..=4).contains(&grade) => {
+                return Err(EvalError::GradeOutOfRange { index, grade });
+            }
+            (CategoryKind::Disability, Some(_)) => {}
+            (other, Some(_)) => {
+                return Err(EvalError::GradeOnOtherCategory {
+                    index,
+                    category: other.id().to_string(),
+                });
+            }
+            (_, None) => {}
+        }
+        if let CategoryKind::Local(name) = &held.kind
+            && local_id(policy, name).is_none()
+        {
+            return Err(unknown_category(policy, index, name));
+        }
+        let earlier = resident.categories.get(..index).unwrap_or_default();
+        if earlier
+            .iter()
+            .any(|e| same_category(policy, &e.kind, &held.kind))
+        {
+            return Err(EvalError::DuplicateCategory {
+                index,
+                category: held.kind.id().to_string(),
+            });
+        }
+        if let Some(recognized_on) = held.recognized_on
+            && recognized_on < resident.birth_date
+        {
+            return Err(EvalError::RecognizedBeforeBirth {
+                index,
+                recognized_on,
+                birth_date: resident.birth_date,
+            });
+        }
+    }
+    if let Some(date) = resident.special.and_then(|s| s.date)
+        && date > resident.payment_date
+    {
+        return Err(EvalError::SpecialDateAfterPayment {
+            date,
+            payment_date: resident.payment_date,
+        });
+    }
+    Ok(())
+}
+
+fn unknown_category(policy: &Policy, index: usize, name: &str) -> EvalError {
+    let local: Vec<String> = policy
+        .spec()
+        .categories
+        .iter()
+        .map(|c| format!("{} ({})", c.id, c.name))
+        .collect();
+    let mut known: Vec<&str> = CategoryKind::builtin_ids().collect();
+    known.extend(policy.spec().categories.iter().map(|c| c.id.as_str()));
+    EvalError::UnknownCategory {
+        index,
+        name: name.to_string(),
+        policy: policy.id().to_string(),
+        suggestion: crate::suggest::closest(name, known.into_iter()).map(str::to_string),
+        local,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_of_next_month;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn next_month_rolls_over_month_and_year_ends() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
+        assert_eq!(first_of_next_month(d(2021, 1, 31)), Some(d(2021, 2, 1)));
+        assert_eq!(first_of_next_month(d(2020, 12, 31)), Some(d(2021, 1, 1)));
+        assert_eq!(first_of_next_month(d(2024, 2, 29)), Some(d(2024, 3, 1)));
+    }
+}

@@ -1,0 +1,76 @@
+//! # urrbmi
+//!
+//! China's urban-rural resident basic medical insurance (城乡居民基本医疗保险, URRBMI) payment
+//! rules as code you can trust with money.
+//!
+//! Given a [`Resident`] (birth date, identity categories such as 低保 or 特困, disability grade,
+//! student status, first-time or renewal, special circumstances) and a payment date, one
+//! [`evaluate`] call answers, for a region and benefit year: how much the resident owes, how the
+//! rest of the contribution is split between funds (财政, 医疗救助, 优抚资金), and the date
+//! benefits begin, with the clauses of the official notice that decided it.
+//!
+//! ## Overview
+//!
+//! - The rules live in TOML policy files, one per region and year ([`Policy`]); the five built
+//!   in are listed by [`Policy::builtin_ids`]. A new region needs only a new file.
+//! - [`evaluate`] returns an [`Assessment`]: `owed`, `subsidies` by [`Funder`], `charged`,
+//!   `benefit_start`/`benefit_end`, any `prior_year_charge`, and a `trace` of cited rules.
+//! - A refusal (paid outside the window, not covered) is an `Assessment` with
+//!   [`Status::Refused`]; an [`EvalError`] means the input made no sense.
+//! - Money is [`rust_decimal::Decimal`] in yuan; dates are [`chrono::NaiveDate`].
+//!
+//! ## Usage
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use urrbmi::{evaluate, CategoryKind, Funder, HeldCategory, Policy, Resident};
+//!
+//! let policy = Policy::builtin("changsha-2021")?;
+//! let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+//!
+//! // A grade-2 disabled resident renewing in the collection window.
+//! let resident = Resident::new(date(1975, 8, 1), date(2020, 11, 20))
+//!     .with_category(HeldCategory::disability(2));
+//! let a = evaluate(&policy, &resident)?;
+//! assert_eq!(a.owed.to_string(), "0");
+//! assert_eq!(a.subsidies.get(Funder::Fiscal).to_string(), "280");
+//! assert_eq!(a.benefit_start, Some(date(2021, 1, 1)));
+//! println!("decided by {}", a.deciding_clause().unwrap_or("-"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Dealing with refusals
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use urrbmi::{evaluate, Policy, RefusalCode, Resident};
+//!
+//! let policy = Policy::builtin("hunan-2022")?;
+//! let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+//! // Paid in March 2022, after the window closed on 2021-12-31, with no special circumstance.
+//! let a = evaluate(&policy, &Resident::new(date(1990, 1, 1), date(2022, 3, 1)))?;
+//! assert!(a.is_refused());
+//! let refusal = a.refusal.as_ref().unwrap();
+//! assert_eq!(refusal.code, RefusalCode::OutsideWindow);
+//! assert!(refusal.message.contains("2021-09-01..2021-12-31"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod assessment;
+pub mod category;
+pub mod error;
+mod evaluate;
+pub mod money;
+pub mod policy;
+pub mod resident;
+mod suggest;
+
+pub use assessment::{
+    Assessment, PriorYearCharge, Refusal, RefusalCode, RuleNote, Status, Subsidies, Trace,
+    TraceStep,
+};
+pub use category::{CategoryKind, Funder, HeldCategory};
+pub use error::{EvalError, Location, PolicyError};
+pub use evaluate::evaluate;
+pub use policy::Policy;
+pub use resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};

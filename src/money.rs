@@ -1,0 +1,75 @@
+//! Money: yuan as [`Decimal`], read exactly and rounded to the fen by one rule.
+//!
+//! # Rounding
+//!
+//! A subsidy given as a share of the personal standard is rounded **to the fen (0.01 yuan),
+//! half away from zero**, part by part ([`round_to_fen`]). The resident owes the charge minus
+//! the rounded subsidies, so `owed + subsidies == charged` holds exactly whatever the rounding.
+//!
+//! ```
+//! use rust_decimal::Decimal;
+//! use urrbmi::money::round_to_fen;
+//! // one third of 281 yuan is 93.666..., rounded to 93.67
+//! assert_eq!(round_to_fen(Decimal::from(281) / Decimal::from(3)), Decimal::new(9367, 2));
+//! // exactly half a fen rounds away from zero
+//! assert_eq!(round_to_fen(Decimal::new(1005, 3)), Decimal::new(101, 2));
+//! ```
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::de::{self, Deserializer, Visitor};
+
+/// Rounds an amount of yuan to the fen, half away from zero (the crate's one rounding rule).
+pub fn round_to_fen(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The canonical form of an amount: rounded to the fen, trailing zeros removed (`280`, `93.67`).
+pub(crate) fn canonical(amount: Decimal) -> Decimal {
+    round_to_fen(amount).normalize()
+}
+
+/// Reads money from a TOML/JSON integer (`280`) or a decimal string (`"93.67"`).
+///
+/// Floats are refused: `0.1` cannot be held exactly by a float, and money must be exact.
+pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+    deserializer.deserialize_any(MoneyVisitor)
+}
+
+/// Like [`deserialize`], for an optional value.
+pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Decimal>, D::Error> {
+    deserialize(deserializer).map(Some)
+}
+
+struct MoneyVisitor;
+
+impl Visitor<'_> for MoneyVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an amount in yuan as an integer (280) or a decimal string (\"93.67\")")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+        Err(E::custom(format_args!(
+            "the amount {v} is written as a float; write money as an integer (280) or a quoted decimal string (\"{v}\") so it is exact"
+        )))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        v.trim().parse::<Decimal>().map_err(|_| {
+            E::custom(format_args!(
+                "`{v}` is not an amount; expected a decimal number of yuan such as \"280\" or \"93.67\""
+            ))
+        })
+    }
+}

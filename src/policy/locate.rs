@@ -1,0 +1,132 @@
+//! Finding where a key path sits in a policy file, for error messages.
+
+use toml::de::{DeTable, DeValue};
+
+/// One step of a key path: a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Splits `tier[2].parts[0].share` into its steps.
+fn segments(key_path: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for part in key_path.split('.') {
+        let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            out.push(Segment::Key(key));
+        }
+        while let Some((index, after)) = rest.split_once(']') {
+            if let Ok(i) = index.parse() {
+                out.push(Segment::Index(i));
+            }
+            rest = after.strip_prefix('[').unwrap_or(after);
+        }
+    }
+    out
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_column(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = src.get(..offset).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+/// The line and column of the deepest part of `key_path` that exists in `src`.
+pub(crate) fn locate(src: &str, key_path: &str) -> Option<(usize, usize)> {
+    let root = DeTable::parse(src).ok()?;
+    let mut span = root.span();
+    let root_value = DeValue::Table(root.into_inner());
+    let mut current = &root_value;
+    for segment in segments(key_path) {
+        let next = match segment {
+            Segment::Key(key) => current.get(key),
+            Segment::Index(i) => current.get(i),
+        };
+        match next {
+            Some(value) => {
+                span = value.span();
+                current = value.get_ref();
+            }
+            None => break,
+        }
+    }
+    Some(line_column(src, span.start))
+}
+
+/// The key path of the deepest value whose span holds `offset` (for TOML reader errors).
+pub(crate) fn key_path_at(src: &str, offset: usize) -> Option<String> {
+    let root = DeTable::parse(src).ok()?;
+    let mut path = String::new();
+    let mut current = root.get_ref();
+    'descend: loop {
+        for (key, value) in current.iter() {
+            let inside = |span: std::ops::Range<usize>| span.start <= offset && offset < span.end;
+            if inside(key.span()) {
+                push_key(&mut path, key.get_ref());
+                return Some(path);
+            }
+            if !inside(value.span()) {
+                continue;
+            }
+            push_key(&mut path, key.get_ref());
+            match value.get_ref() {
+                DeValue::Table(table) => {
+                    current = table;
+                    continue 'descend;
+                }
+                DeValue::Array(array) => {
+                    for (i, item) in array.iter().enumerate() {
+                        if inside(item.span()) {
+                            path.push_str(&format!("[{i}]"));
+                            if let DeValue::Table(table) = item.get_ref() {
+                                current = table;
+                                continue 'descend;
+                            }
+                            return Some(path);
+                        }
+                    }
+                    return Some(path);
+                }
+                _ => return Some(path),
+            }
+        }
+        return if path.is_empty() { None } else { Some(path) };
+    }
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = "[policy]\nid = \"x\"\n\n[[tier]]\nid = \"a\"\nparts = [{ funder = \"fiscal\", share = 50 }]\n\n[[tier]]\nid = \"b\"\n";
+
+    #[test]
+    fn locates_nested_keys() {
+        assert_eq!(locate(SRC, "policy.id"), Some((2, 6)));
+        assert_eq!(locate(SRC, "tier[1].id"), Some((9, 6)));
+        let (line, _) = locate(SRC, "tier[0].parts[0].share").expect("found");
+        assert_eq!(line, 6);
+    }
+
+    #[test]
+    fn finds_the_key_path_of_an_offset() {
+        let offset = SRC.find("50").expect("in source");
+        assert_eq!(
+            key_path_at(SRC, offset).as_deref(),
+            Some("tier[0].parts[0].share")
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! Policies: loading a policy file, validating it, and the built-in ones.
+//!
+//! A [`Policy`] is a validated [`PolicySpec`] (the file as written) plus what evaluation needs
+//! ready-made: the subsidy of every tier worked out against the personal standard, the notes
+//! that assessments cite, and the refusal messages. Loading does all the parsing and checking;
+//! [`evaluate`](crate::evaluate) never parses anything.
+
+mod compile;
+mod locate;
+pub mod schema;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::error::{Location, PolicyError};
+pub(crate) use compile::{Compiled, CompiledTier, PAID_MAIN, PAID_OUTSIDE, paid_extension};
+pub use schema::PolicySpec;
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
+}
+
+/// A validated policy for one region and benefit year.
+///
+/// ```
+/// use urrbmi::Policy;
+/// let policy = Policy::builtin("ziyang-2021")?;
+/// assert_eq!(policy.benefit_year(), 2021);
+/// assert_eq!(policy.personal_standard().to_string(), "280");
+/// assert_eq!(policy.full_standard().to_string(), "860");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Policy {
+    spec: PolicySpec,
+    source: Option<PathBuf>,
+    pub(crate) compiled: Compiled,
+}
+
+impl Policy {
+    /// Reads and validates a policy from TOML text.
+    ///
+    /// Errors name the line, column and key path of the problem and say what would be accepted.
+    ///
+    /// ```
+    /// use urrbmi::Policy;
+    /// let text = include_str!("../../policies/ziyang-2021.toml")
+    ///     .replace("amount = 280, cite", "amount = -280, cite");
+    /// let err = Policy::from_toml_str(&text).unwrap_err();
+    /// assert_eq!(err.key_path(), Some("standards.personal.amount"));
+    /// assert!(err.to_string().contains("negative"), "{err}");
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Policy, PolicyError> {
+        Policy::load(text, None)
+    }
+
+    /// Reads and validates a policy file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Io {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Policy::load(&text, Some(path.to_path_buf()))
+    }
+
+    /// A policy built into the crate, by id (`ziyang-2021`). See [`Policy::builtin_ids`].
+    pub fn builtin(id: &str) -> Result<Policy, PolicyError> {
+        let (stem, text) = builtin::BUILTIN
+            .iter()
+            .find(|(stem, _)| *stem == id)
+            .ok_or_else(|| PolicyError::UnknownBuiltin {
+                id: id.to_string(),
+                available: Policy::builtin_ids().map(str::to_string).collect(),
+            })?;
+        Policy::load(text, Some(PathBuf::from(format!("policies/{stem}.toml"))))
+    }
+
+    /// The ids of the built-in policies, sorted.
+    pub fn builtin_ids() -> impl Iterator<Item = &'static str> {
+        builtin::BUILTIN.iter().map(|(stem, _)| *stem)
+    }
+
+    /// All built-in policies, loaded.
+    pub fn builtins() -> Result<Vec<Policy>, PolicyError> {
+        Policy::builtin_ids().map(Policy::builtin).collect()
+    }
+
+    /// A built-in policy id, or else a path to a policy file.
+    pub fn from_id_or_path(id_or_path: &str) -> Result<Policy, PolicyError> {
+        if Policy::builtin_ids().any(|id| id == id_or_path) {
+            Policy::builtin(id_or_path)
+        } else if Path::new(id_or_path).exists() {
+            Policy::from_path(id_or_path)
+        } else {
+            Policy::builtin(id_or_path)
+        }
+    }
+
+    /// Validates an already-parsed spec (for example one changed in code).
+    pub fn from_spec(spec: PolicySpec) -> Result<Policy, PolicyError> {
+        validate::validate(&spec).map_err(|problem| problem.into_error(None, None))?;
+        let compiled = Compiled::new(&spec);
+        Ok(Policy {
+            spec,
+            source: None,
+            compiled,
+        })
+    }
+
+    fn load(text: &str, source: Option<PathBuf>) -> Result<Policy, PolicyError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let spec: PolicySpec = toml::from_str(text).map_err(|e| {
+            let (line, column, key_path) = match e.span() {
+                Some(span) => {
+                    let (line, column) = locate::line_column(text, span.start);
+                    (
+                        Some(line),
+                        Some(column),
+                        locate::key_path_at(text, span.start),
+                    )
+                }
+                None => (None, None, None),
+            };
+            PolicyError::Syntax {
+                location: Box::new(Location {
+                    file: source.clone(),
+                    line,
+                    column,
+                    key_path,
+                }),
+                message: e.message().to_string(),
+            }
+        })?;
+        validate::validate(&spec)
+            .map_err(|problem| problem.into_error(Some(text), source.clone()))?;
+        let compiled = Compiled::new(&spec);
+        Ok(Policy {
+            spec,
+            source,
+            compiled,
+        })
+    }
+
+    /// The policy id (`ziyang-2021`).
+    pub fn id(&self) -> &str {
+        &self.spec.policy.id
+    }
+
+    /// The region (`益阳市资阳区`).
+    pub fn region(&self) -> &str {
+        &self.spec.policy.region
+    }
+
+    /// The benefit year.
+    pub fn benefit_year(&self) -> i32 {
+        self.spec.policy.benefit_year
+    }
+
+    /// The notice this policy encodes.
+    pub fn document(&self) -> &schema::Document {
+        &self.spec.policy.document
+    }
+
+    /// The personal contribution standard (个人缴费标准).
+    pub fn personal_standard(&self) -> Decimal {
+        self.spec.standards.personal.amount
+    }
+
+    /// The fiscal subsidy standard (财政补助标准).
+    pub fn fiscal_standard(&self) -> Decimal {
+        self.spec.standards.fiscal.amount
+    }
+
+    /// The full funding standard (筹资标准): personal + fiscal.
+    pub fn full_standard(&self) -> Decimal {
+        self.compiled.full_standard
+    }
+
+    /// The first and last day of the collection window.
+    pub fn window(&self) -> (NaiveDate, NaiveDate) {
+        (self.spec.window.from, self.compiled.window_last_day)
+    }
+
+    /// The policy as written.
+    pub fn spec(&self) -> &PolicySpec {
+        &self.spec
+    }
+
+    /// The file the policy was read from, if any.
+    pub fn source(&self) -> Option<&Path> {
+        self.source.as_deref()
+    }
+
+    /// The policy id as a shared string (what assessments carry).
+    pub(crate) fn shared_id(&self) -> Arc<str> {
+        Arc::clone(&self.compiled.id)
+    }
+}

@@ -1,0 +1,265 @@
+//! The resident model: who is paying, when, and in what circumstances.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::category::{CategoryKind, HeldCategory};
+
+/// A resident paying (or having paid) the URRBMI contribution for one benefit year.
+///
+/// Field names are the data contract of `../shared/DOMAIN.md`. When read from JSON or TOML,
+/// absent optional fields take the defaults of [`Resident::new`]: local hukou, no residence
+/// permit, not a student, a renewal, paying as a household unit, not obliged to join employee
+/// insurance, no categories and no special circumstance. Unknown fields are rejected, so a
+/// misspelt field never silently takes its default.
+///
+/// ```
+/// use urrbmi::{Resident, CategoryKind};
+/// let r: Resident = serde_json::from_str(r#"{
+///     "birth_date": "1980-05-01", "payment_date": "2020-10-15",
+///     "categories": [{"kind": "低保对象"}]
+/// }"#)?;
+/// assert_eq!(r.categories[0].kind, CategoryKind::SubsistenceAllowance);
+/// assert!(r.household_unit);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resident {
+    /// An identifier the caller chooses (roster row, ID number); carried, never interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+    /// Where the household registration (户籍) is.
+    #[serde(default)]
+    pub hukou: Hukou,
+    /// Holds a residence permit (居住证) of the pooling area.
+    #[serde(default)]
+    pub residence_permit: bool,
+    /// Student status.
+    #[serde(default)]
+    pub student: Student,
+    /// First enrollment or renewal.
+    #[serde(default)]
+    pub enrollment: Enrollment,
+    /// Enrolled with the whole household (以户为单位参保).
+    #[serde(default = "yes")]
+    pub household_unit: bool,
+    /// Obliged to join employee basic medical insurance (职工医保应参保人员), hence not covered.
+    #[serde(default)]
+    pub employee_insurance_obligated: bool,
+    /// Identity categories held; a resident may hold several.
+    #[serde(default)]
+    pub categories: Vec<HeldCategory>,
+    /// At most one special circumstance.
+    #[serde(default)]
+    pub special: Option<Special>,
+    /// The day the contribution was paid (缴费到账之日).
+    pub payment_date: NaiveDate,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Resident {
+    /// An ordinary resident with the contract's defaults: local hukou, renewal, household unit.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use urrbmi::{Resident, Enrollment};
+    /// let r = Resident::new(
+    ///     NaiveDate::from_ymd_opt(1980, 5, 1).unwrap(),
+    ///     NaiveDate::from_ymd_opt(2020, 10, 15).unwrap(),
+    /// );
+    /// assert_eq!(r.enrollment, Enrollment::Renewal);
+    /// ```
+    pub fn new(birth_date: NaiveDate, payment_date: NaiveDate) -> Self {
+        Resident {
+            id: None,
+            birth_date,
+            hukou: Hukou::Local,
+            residence_permit: false,
+            student: Student::None,
+            enrollment: Enrollment::Renewal,
+            household_unit: true,
+            employee_insurance_obligated: false,
+            categories: Vec::new(),
+            special: None,
+            payment_date,
+        }
+    }
+
+    /// Adds a held category (builder style).
+    pub fn with_category(mut self, category: impl Into<HeldCategory>) -> Self {
+        self.categories.push(category.into());
+        self
+    }
+
+    /// Sets the special circumstance (builder style).
+    pub fn with_special(mut self, special: Special) -> Self {
+        self.special = Some(special);
+        self
+    }
+
+    /// Sets the enrollment kind (builder style).
+    pub fn with_enrollment(mut self, enrollment: Enrollment) -> Self {
+        self.enrollment = enrollment;
+        self
+    }
+
+    /// Whether the resident holds `kind` (whenever it was recognized).
+    pub fn holds(&self, kind: &CategoryKind) -> bool {
+        self.categories.iter().any(|c| &c.kind == kind)
+    }
+
+    /// The special circumstance's kind, if any.
+    pub fn special_kind(&self) -> Option<SpecialKind> {
+        self.special.as_ref().map(|s| s.kind)
+    }
+}
+
+/// Where the resident's household registration (户籍) is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hukou {
+    /// Registered in the pooling area (本地户籍).
+    #[default]
+    #[serde(alias = "本地", alias = "本地户籍")]
+    Local,
+    /// Registered elsewhere (外地户籍).
+    #[serde(alias = "外地", alias = "外地户籍", alias = "非本地户籍")]
+    Other,
+}
+
+/// Student status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Student {
+    /// Not a student.
+    #[default]
+    #[serde(alias = "无", alias = "非学生")]
+    None,
+    /// A pupil (中小学生, 幼儿园): enrolls with the family.
+    #[serde(alias = "中小学生", alias = "中小学")]
+    School,
+    /// A college or vocational student (大中专学生): enrolls with the school.
+    #[serde(alias = "大学生", alias = "大中专学生", alias = "高校学生")]
+    College,
+}
+
+/// Whether this is the resident's first enrollment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Enrollment {
+    /// Renewing (续保): enrolled in an earlier year.
+    #[default]
+    #[serde(alias = "续保", alias = "续费")]
+    Renewal,
+    /// First enrollment (首次参保).
+    #[serde(alias = "首次参保", alias = "新参保")]
+    FirstTime,
+}
+
+/// A special circumstance that lets a resident join outside the collection window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Special {
+    /// Which circumstance.
+    pub kind: SpecialKind,
+    /// The date the circumstance began, where a rule counts from it: the day a child entered a
+    /// welfare institution, the day employee insurance lapsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+}
+
+impl Special {
+    /// A circumstance without a date.
+    pub fn new(kind: SpecialKind) -> Self {
+        Special { kind, date: None }
+    }
+
+    /// A circumstance that began on `date`.
+    pub fn on(kind: SpecialKind, date: NaiveDate) -> Self {
+        Special {
+            kind,
+            date: Some(date),
+        }
+    }
+}
+
+/// The special circumstances the notices name. A newborn is not one of them: that follows from
+/// the birth and payment dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialKind {
+    /// 儿童福利机构接收的儿童 / 社会福利机构新接收的弃婴儿; date = entry.
+    #[serde(alias = "儿童福利机构接收的儿童", alias = "社会福利机构新接收的弃婴儿")]
+    WelfareInstitutionChild,
+    /// 因劳动关系终止导致职工医保断保; date = lapse.
+    #[serde(alias = "职工医保断保", alias = "职工医保断保人员")]
+    EmployeeInsuranceLapse,
+    /// 排查发现未参保 (监测对象 / 建档立卡脱贫户 / 边缘户).
+    #[serde(alias = "排查发现未参保")]
+    FoundUnenrolled,
+    /// 当年新迁入户口.
+    #[serde(alias = "当年新迁入户口", alias = "新迁入户口")]
+    NewHukou,
+    /// 复转军人.
+    #[serde(alias = "复转军人")]
+    DemobilizedVeteran,
+    /// 刑满释放人员.
+    #[serde(alias = "刑满释放人员")]
+    ReleasedPrisoner,
+    /// 未及时就业的大中专毕业生.
+    #[serde(alias = "未及时就业的大中专毕业生")]
+    UnemployedGraduate,
+    /// 新就业形态从业人员 (first enrollment in the place of residence, with a residence permit).
+    #[serde(alias = "新就业形态从业人员")]
+    NewFormEmployment,
+    /// 外出务工人员.
+    #[serde(alias = "外出务工人员")]
+    MigrantWorker,
+    /// 其他特殊情形 named by the region (各市州结合实际明确的其他特殊情形).
+    #[serde(alias = "其他特殊情形")]
+    OtherLocal,
+}
+
+impl SpecialKind {
+    /// All special circumstances.
+    pub const ALL: [SpecialKind; 10] = [
+        SpecialKind::WelfareInstitutionChild,
+        SpecialKind::EmployeeInsuranceLapse,
+        SpecialKind::FoundUnenrolled,
+        SpecialKind::NewHukou,
+        SpecialKind::DemobilizedVeteran,
+        SpecialKind::ReleasedPrisoner,
+        SpecialKind::UnemployedGraduate,
+        SpecialKind::NewFormEmployment,
+        SpecialKind::MigrantWorker,
+        SpecialKind::OtherLocal,
+    ];
+
+    /// The snake_case id.
+    pub fn id(self) -> &'static str {
+        match self {
+            SpecialKind::WelfareInstitutionChild => "welfare_institution_child",
+            SpecialKind::EmployeeInsuranceLapse => "employee_insurance_lapse",
+            SpecialKind::FoundUnenrolled => "found_unenrolled",
+            SpecialKind::NewHukou => "new_hukou",
+            SpecialKind::DemobilizedVeteran => "demobilized_veteran",
+            SpecialKind::ReleasedPrisoner => "released_prisoner",
+            SpecialKind::UnemployedGraduate => "unemployed_graduate",
+            SpecialKind::NewFormEmployment => "new_form_employment",
+            SpecialKind::MigrantWorker => "migrant_worker",
+            SpecialKind::OtherLocal => "other_local",
+        }
+    }
+}
+
+impl std::fmt::Display for SpecialKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}

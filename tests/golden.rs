@@ -1,0 +1,156 @@
+//! Golden cases: residents worked by hand from the notices, one file per built-in policy in
+//! `tests/cases/`. See `tests/cases/README.md` for the format.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use urrbmi::{Funder, Policy, Resident, evaluate};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    case: Vec<Case>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    clause: String,
+    resident: Resident,
+    expect: Expect,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    status: String,
+    refusal: Option<String>,
+    charged: Option<Decimal>,
+    owed: Option<Decimal>,
+    subsidies: Option<BTreeMap<Funder, Decimal>>,
+    benefit_start: Option<NaiveDate>,
+    benefit_end: Option<NaiveDate>,
+    prior_year_charge: Option<PriorYear>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriorYear {
+    year: i32,
+    amount: Decimal,
+}
+
+/// Every difference between the expectation and the assessment, as readable lines.
+fn differences(case: &Case, a: &urrbmi::Assessment) -> Vec<String> {
+    let e = &case.expect;
+    let mut out = Vec::new();
+    let status = match a.status {
+        urrbmi::Status::Enrolled => "enrolled",
+        urrbmi::Status::Refused => "refused",
+    };
+    if status != e.status {
+        out.push(format!("status: expected {}, got {status}", e.status));
+    }
+    if e.status == "refused" {
+        let code = a.refusal.as_ref().map(|r| r.code.id());
+        if e.refusal.as_deref() != code {
+            out.push(format!("refusal: expected {:?}, got {code:?}", e.refusal));
+        }
+        return out;
+    }
+    let mut money = |what: &str, expected: Option<Decimal>, got: Decimal| {
+        if let Some(expected) = expected
+            && expected != got
+        {
+            out.push(format!("{what}: expected {expected}, got {got}"));
+        }
+    };
+    money("charged", e.charged, a.charged);
+    money("owed", e.owed, a.owed);
+    if let Some(expected) = &e.subsidies {
+        for funder in Funder::ALL {
+            money(
+                &format!("subsidies.{funder}"),
+                Some(expected.get(&funder).copied().unwrap_or_default()),
+                a.subsidies.get(funder),
+            );
+        }
+    }
+    if e.benefit_start.is_some() && e.benefit_start != a.benefit_start {
+        out.push(format!(
+            "benefit_start: expected {:?}, got {:?}",
+            e.benefit_start, a.benefit_start
+        ));
+    }
+    if e.benefit_end.is_some() && e.benefit_end != a.benefit_end {
+        out.push(format!(
+            "benefit_end: expected {:?}, got {:?}",
+            e.benefit_end, a.benefit_end
+        ));
+    }
+    let expected_prior = e.prior_year_charge.as_ref().map(|p| (p.year, p.amount));
+    let got_prior = a.prior_year_charge.as_ref().map(|p| (p.year, p.amount));
+    if expected_prior != got_prior {
+        out.push(format!(
+            "prior_year_charge: expected {expected_prior:?}, got {got_prior:?}"
+        ));
+    }
+    out
+}
+
+#[test]
+fn golden_cases_match_the_notices() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut failures = Vec::new();
+    let mut counts = Vec::new();
+    for id in Policy::builtin_ids() {
+        let policy = Policy::builtin(id).expect("built-in policy loads");
+        let path = dir.join(format!("{id}.toml"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("every built-in policy needs golden cases: {path:?}: {e}"));
+        let file: CaseFile =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            file.case.len() >= 15,
+            "{id}: at least 15 golden cases per notice, found {}",
+            file.case.len()
+        );
+        assert!(
+            file.case.iter().all(|c| !c.clause.trim().is_empty()),
+            "{id}: every case names its clause"
+        );
+        counts.push(format!("{id}: {}", file.case.len()));
+        for case in &file.case {
+            match evaluate(&policy, &case.resident) {
+                Ok(a) => {
+                    let diff = differences(case, &a);
+                    if !diff.is_empty() {
+                        failures.push(format!(
+                            "{id} / {} [{}]\n    {}\n    trace: {}",
+                            case.name,
+                            case.clause,
+                            diff.join("\n    "),
+                            a.trace
+                                .iter()
+                                .map(|s| s.rule.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" > ")
+                        ));
+                    }
+                }
+                Err(e) => failures.push(format!("{id} / {}: evaluation error: {e}", case.name)),
+            }
+        }
+    }
+    eprintln!("golden cases: {}", counts.join(", "));
+    assert!(
+        failures.is_empty(),
+        "{} golden case(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
