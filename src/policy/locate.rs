@@ -59,52 +59,50 @@ pub(crate) fn locate(src: &str, key_path: &str) -> Option<(usize, usize)> {
     Some(line_column(src, span.start))
 }
 
-/// The key path of the deepest value whose span holds `offset` (for TOML reader errors).
+/// The key path of the value at `offset` (for TOML reader errors): the innermost key or value
+/// whose span holds the offset, else the last key that begins before it.
 pub(crate) fn key_path_at(src: &str, offset: usize) -> Option<String> {
     let root = DeTable::parse(src).ok()?;
-    let mut path = String::new();
-    let mut current = root.get_ref();
-    'descend: loop {
-        for (key, value) in current.iter() {
-            let inside = |span: std::ops::Range<usize>| span.start <= offset && offset < span.end;
-            if inside(key.span()) {
-                push_key(&mut path, key.get_ref());
-                return Some(path);
-            }
-            if !inside(value.span()) {
-                continue;
-            }
-            push_key(&mut path, key.get_ref());
-            match value.get_ref() {
-                DeValue::Table(table) => {
-                    current = table;
-                    continue 'descend;
-                }
-                DeValue::Array(array) => {
-                    for (i, item) in array.iter().enumerate() {
-                        if inside(item.span()) {
-                            path.push_str(&format!("[{i}]"));
-                            if let DeValue::Table(table) = item.get_ref() {
-                                current = table;
-                                continue 'descend;
-                            }
-                            return Some(path);
-                        }
-                    }
-                    return Some(path);
-                }
-                _ => return Some(path),
-            }
-        }
-        return if path.is_empty() { None } else { Some(path) };
+    let mut spans = Vec::new();
+    collect(root.get_ref(), "", &mut spans);
+    let holding = spans
+        .iter()
+        .filter(|(span, _)| span.start <= offset && offset < span.end)
+        .min_by_key(|(span, _)| span.end - span.start);
+    let before = || {
+        spans
+            .iter()
+            .filter(|(span, _)| span.start <= offset)
+            .max_by_key(|(span, _)| span.start)
+    };
+    holding.or_else(before).map(|(_, path)| path.clone())
+}
+
+type Span = std::ops::Range<usize>;
+
+/// Every key and every value below `table` with its span and key path.
+fn collect(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(Span, String)>) {
+    for (key, value) in table.iter() {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        out.push((key.span(), path.clone()));
+        collect_value(value.get_ref(), value.span(), &path, out);
     }
 }
 
-fn push_key(path: &mut String, key: &str) {
-    if !path.is_empty() {
-        path.push('.');
+fn collect_value(value: &DeValue<'_>, span: Span, path: &str, out: &mut Vec<(Span, String)>) {
+    match value {
+        DeValue::Table(table) => collect(table, path, out),
+        DeValue::Array(array) => {
+            for (i, item) in array.iter().enumerate() {
+                collect_value(item.get_ref(), item.span(), &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => out.push((span, path.to_string())),
     }
-    path.push_str(key);
 }
 
 #[cfg(test)]
