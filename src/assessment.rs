@@ -21,7 +21,6 @@ pub struct Assessment {
     /// Enrolled or refused.
     pub status: Status,
     /// Why the resident was refused (only when refused).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<Refusal>,
     /// The policy's personal contribution standard (个人缴费标准).
     #[serde(serialize_with = "serialize_money")]
@@ -31,7 +30,6 @@ pub struct Assessment {
     #[serde(serialize_with = "serialize_money")]
     pub charged: Decimal,
     /// Which standard `charged` is (absent when refused).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub charged_standard: Option<crate::policy::schema::Charge>,
     /// What the resident pays for the benefit year: `charged` minus subsidies.
     #[serde(serialize_with = "serialize_money")]
@@ -39,16 +37,12 @@ pub struct Assessment {
     /// What each fund pays of the personal contribution.
     pub subsidies: Subsidies,
     /// The subsidy tier that applied, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<Arc<str>>,
     /// The first day of benefits.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub benefit_start: Option<NaiveDate>,
     /// The last day of benefits (end of the settlement period).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub benefit_end: Option<NaiveDate>,
     /// A charge for the year of birth that a newborn must also pay, on top of `owed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prior_year_charge: Option<PriorYearCharge>,
     /// The rules that decided, in the order they were applied, each with its citation.
     pub trace: Trace,

@@ -63,6 +63,8 @@ mod evaluate;
 pub mod money;
 pub mod policy;
 pub mod resident;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 mod suggest;
 
 pub use assessment::{

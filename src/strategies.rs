@@ -1,0 +1,367 @@
+//! Proptest strategies for residents, and the boundary cases of a policy (feature `proptest`).
+//!
+//! For other crates' property tests as much as for this one's:
+//!
+//! ```
+//! use proptest::prelude::*;
+//! use urrbmi::{evaluate, strategies, Policy};
+//!
+//! let policy = Policy::builtin("hunan-2022")?;
+//! proptest!(|(resident in strategies::resident_for(&policy))| {
+//!     let a = evaluate(&policy, &resident).expect("generated residents are well-formed");
+//!     prop_assert!(a.owed >= rust_decimal::Decimal::ZERO);
+//! });
+//!
+//! // Every window edge, day 90 and 91 of each day-counted rule, each tier alone and combined.
+//! for case in strategies::boundary_cases(&policy) {
+//!     evaluate(&policy, &case.resident)?;
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Generated residents are always well-formed (payment on or after birth, a grade on every
+//! disability and nowhere else, no category twice, dates of circumstances on or before the
+//! payment), so `evaluate` answers with an assessment, never an [`EvalError`](crate::EvalError).
+
+use chrono::{Days, NaiveDate};
+use proptest::prelude::*;
+use proptest::sample::subsequence;
+
+use crate::category::{CategoryKind, HeldCategory};
+use crate::policy::Policy;
+use crate::resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};
+
+/// A day from `from` to `to`, both included (just `from` if the range is inverted).
+pub fn date_between(from: NaiveDate, to: NaiveDate) -> impl Strategy<Value = NaiveDate> {
+    let span = u64::try_from((to - from).num_days()).unwrap_or(0);
+    (0..=span).prop_map(move |days| from.checked_add_days(Days::new(days)).unwrap_or(from))
+}
+
+/// One of the built-in categories.
+pub fn category_kind() -> impl Strategy<Value = CategoryKind> {
+    let kinds: Vec<CategoryKind> = CategoryKind::builtin_ids()
+        .filter_map(CategoryKind::builtin)
+        .collect();
+    proptest::sample::select(kinds)
+}
+
+/// One of the special circumstances.
+pub fn special_kind() -> impl Strategy<Value = SpecialKind> {
+    proptest::sample::select(SpecialKind::ALL.to_vec())
+}
+
+/// Up to three distinct categories from `kinds`, each recognized long ago or on a day from
+/// 400 days before the payment to 60 days after it (never before birth).
+pub fn held_categories(
+    kinds: Vec<CategoryKind>,
+    birth_date: NaiveDate,
+    payment_date: NaiveDate,
+) -> impl Strategy<Value = Vec<HeldCategory>> {
+    let max = kinds.len().min(3);
+    let earliest = payment_date
+        .checked_sub_days(Days::new(400))
+        .unwrap_or(payment_date)
+        .max(birth_date);
+    let latest = payment_date
+        .checked_add_days(Days::new(60))
+        .unwrap_or(payment_date);
+    subsequence(kinds, 0..=max).prop_flat_map(move |chosen| {
+        let n = chosen.len();
+        (
+            Just(chosen),
+            proptest::collection::vec(1u8..=4, n),
+            proptest::collection::vec(
+                proptest::option::weighted(0.4, date_between(earliest, latest)),
+                n,
+            ),
+        )
+            .prop_map(|(chosen, grades, recognized)| {
+                chosen
+                    .into_iter()
+                    .zip(grades)
+                    .zip(recognized)
+                    .map(|((kind, grade), recognized_on)| HeldCategory {
+                        grade: (kind == CategoryKind::Disability).then_some(grade),
+                        kind,
+                        recognized_on,
+                    })
+                    .collect()
+            })
+    })
+}
+
+/// A special circumstance (or none, half the time). Circumstances that rules count from carry
+/// a date from 200 days before the payment to the payment day (never before birth).
+pub fn special(
+    birth_date: NaiveDate,
+    payment_date: NaiveDate,
+) -> impl Strategy<Value = Option<Special>> {
+    let earliest = payment_date
+        .checked_sub_days(Days::new(200))
+        .unwrap_or(payment_date)
+        .max(birth_date);
+    proptest::option::of((special_kind(), date_between(earliest, payment_date))).prop_map(|found| {
+        found.map(|(kind, date)| {
+            let dated = matches!(
+                kind,
+                SpecialKind::WelfareInstitutionChild | SpecialKind::EmployeeInsuranceLapse
+            );
+            Special {
+                kind,
+                date: dated.then_some(date),
+            }
+        })
+    })
+}
+
+/// A well-formed resident paying on a day from `first_payment` to `last_payment`: a third are
+/// babies up to 400 days old, the rest anyone up to 95.
+pub fn resident_paying_between(
+    first_payment: NaiveDate,
+    last_payment: NaiveDate,
+    kinds: Vec<CategoryKind>,
+) -> impl Strategy<Value = Resident> {
+    date_between(first_payment, last_payment)
+        .prop_flat_map(move |payment_date| {
+            let age_days = prop_oneof![1 => 0u64..=400, 2 => 0u64..=95 * 366];
+            (Just(payment_date), age_days, Just(kinds.clone()))
+        })
+        .prop_flat_map(|(payment_date, age_days, kinds)| {
+            let birth_date = payment_date
+                .checked_sub_days(Days::new(age_days))
+                .unwrap_or(payment_date);
+            (
+                Just((birth_date, payment_date)),
+                prop_oneof![Just(Hukou::Local), Just(Hukou::Other)],
+                any::<bool>(),
+                prop_oneof![3 => Just(Student::None), 1 => Just(Student::School), 1 => Just(Student::College)],
+                prop_oneof![Just(Enrollment::Renewal), Just(Enrollment::FirstTime)],
+                prop_oneof![4 => Just(true), 1 => Just(false)],
+                prop_oneof![9 => Just(false), 1 => Just(true)],
+                held_categories(kinds, birth_date, payment_date),
+                special(birth_date, payment_date),
+            )
+        })
+        .prop_map(
+            |(
+                (birth_date, payment_date),
+                hukou,
+                residence_permit,
+                student,
+                enrollment,
+                household_unit,
+                employee_insurance_obligated,
+                categories,
+                special,
+            )| Resident {
+                id: None,
+                birth_date,
+                hukou,
+                residence_permit,
+                student,
+                enrollment,
+                household_unit,
+                employee_insurance_obligated,
+                categories,
+                special,
+                payment_date,
+            },
+        )
+}
+
+/// A well-formed resident paying around `policy`'s collection year: from 60 days before the
+/// window opens to 31 days after the last settlement period ends, holding built-in categories
+/// and the policy's local ones.
+pub fn resident_for(policy: &Policy) -> impl Strategy<Value = Resident> + use<> {
+    let spec = policy.spec();
+    let first = spec
+        .window
+        .from
+        .checked_sub_days(Days::new(60))
+        .unwrap_or(spec.window.from);
+    let period_end = spec
+        .periods
+        .iter()
+        .map(|p| p.to)
+        .max()
+        .unwrap_or(spec.window.to);
+    let last = period_end
+        .checked_add_days(Days::new(31))
+        .unwrap_or(period_end);
+    let mut kinds: Vec<CategoryKind> = CategoryKind::builtin_ids()
+        .filter_map(CategoryKind::builtin)
+        .collect();
+    kinds.extend(
+        spec.categories
+            .iter()
+            .map(|c| CategoryKind::Local(c.id.as_str().into())),
+    );
+    resident_paying_between(first, last, kinds)
+}
+
+/// A well-formed resident paying on any day of 2015–2030, with built-in categories only.
+pub fn resident() -> impl Strategy<Value = Resident> {
+    let first = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(2030, 12, 31).unwrap_or(NaiveDate::MIN);
+    let kinds = CategoryKind::builtin_ids()
+        .filter_map(CategoryKind::builtin)
+        .collect();
+    resident_paying_between(first, last, kinds)
+}
+
+/// A resident at an edge of a policy, with what the edge is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundaryCase {
+    /// What edge this is (`window first day`, `newborn day 91`).
+    pub label: String,
+    /// The resident.
+    pub resident: Resident,
+}
+
+/// The boundary cases of a policy, derived from its data: each window's and extension's first
+/// and last day and the day after (and before), day N and N+1 of every day-counted rule
+/// (newborns, lapses), the first day a late newborn may be born and the day before, each tier
+/// alone and all tiers' categories combined.
+pub fn boundary_cases(policy: &Policy) -> Vec<BoundaryCase> {
+    let spec = policy.spec();
+    let mut out = Vec::new();
+    let adult_birth = NaiveDate::from_ymd_opt(1980, 6, 15).unwrap_or(NaiveDate::MIN);
+    let day = |date: NaiveDate, offset: i64| {
+        let days = Days::new(offset.unsigned_abs());
+        if offset >= 0 {
+            date.checked_add_days(days)
+        } else {
+            date.checked_sub_days(days)
+        }
+        .unwrap_or(date)
+    };
+    let mut add = |label: String, resident: Resident| out.push(BoundaryCase { label, resident });
+
+    let (opens, closes) = policy.window();
+    for (label, paid) in [
+        ("window: day before it opens", day(opens, -1)),
+        ("window: first day", opens),
+        ("window: last day", closes),
+        ("window: day after it closes", day(closes, 1)),
+    ] {
+        add(label.to_string(), Resident::new(adult_birth, paid));
+    }
+    for ext in spec.extensions.iter().filter(|e| e.in_force) {
+        let special = ext
+            .who
+            .as_ref()
+            .and_then(|w| w.special.first())
+            .map(|kind| Special::new(*kind));
+        let last = match spec.conventions.end_dates {
+            crate::policy::schema::EndDates::Inclusive => ext.to,
+            crate::policy::schema::EndDates::Exclusive => day(ext.to, -1),
+        };
+        for (edge, paid) in [
+            ("first day", ext.from),
+            ("last day", last),
+            ("day after", day(last, 1)),
+        ] {
+            for household_unit in [true, false] {
+                let mut r = Resident::new(adult_birth, paid);
+                r.special = special;
+                r.household_unit = household_unit;
+                add(
+                    format!(
+                        "extension {}: {edge} (household unit: {household_unit})",
+                        ext.id
+                    ),
+                    r,
+                );
+            }
+        }
+    }
+
+    let in_window = day(opens, 30).min(closes);
+    let period_start = spec
+        .periods
+        .iter()
+        .find(|p| p.students.is_none())
+        .map_or(closes, |p| p.from);
+    let mid_year = day(period_start, 120);
+    let n = i64::from(spec.newborn.within_days);
+    for (when, paid) in [("in the window", in_window), ("mid-year", mid_year)] {
+        for age in [n - 1, n, n + 1] {
+            for hukou in [Hukou::Local, Hukou::Other] {
+                let mut r =
+                    Resident::new(day(paid, -age), paid).with_enrollment(Enrollment::FirstTime);
+                r.hukou = hukou;
+                r.residence_permit = hukou == Hukou::Other;
+                add(
+                    format!("newborn day {age}, paid {when}, hukou {hukou:?}"),
+                    r,
+                );
+            }
+        }
+    }
+    let late_from = spec.newborn.late_born_on_or_after;
+    for (edge, born) in [("first day", late_from), ("day before", day(late_from, -1))] {
+        add(
+            format!("late newborn: born on the {edge} late newborns may be born"),
+            Resident::new(born, day(born, n + 100).max(mid_year))
+                .with_enrollment(Enrollment::FirstTime),
+        );
+    }
+
+    for rule in &spec.rules {
+        let days = rule
+            .when
+            .special_within_days
+            .or(rule.when.special_after_days);
+        let (Some(days), Some(kinds)) = (days, rule.when.special.as_ref()) else {
+            continue;
+        };
+        for kind in kinds {
+            for elapsed in [i64::from(days), i64::from(days) + 1] {
+                let r = Resident::new(adult_birth, mid_year)
+                    .with_special(Special::on(*kind, day(mid_year, -elapsed)));
+                add(format!("rule {}: {kind} day {elapsed}", rule.id), r);
+            }
+        }
+    }
+
+    let mut all = Vec::new();
+    for tier in &spec.tiers {
+        let Some(kind) = tier.categories.first() else {
+            continue;
+        };
+        let grade = tier
+            .grades
+            .as_ref()
+            .and_then(|g| g.first().copied())
+            .unwrap_or(1);
+        let held = HeldCategory {
+            kind: kind.clone(),
+            grade: (*kind == CategoryKind::Disability).then_some(grade),
+            recognized_on: None,
+        };
+        let mut r = Resident::new(adult_birth, in_window).with_category(held.clone());
+        if let Some(student) = tier.students.as_ref().and_then(|s| s.first()) {
+            r.student = *student;
+        }
+        if let Some(hukou) = tier.hukou {
+            r.hukou = hukou;
+            r.residence_permit = true;
+        }
+        add(format!("tier {} alone", tier.id), r);
+        for kind in &tier.categories {
+            if !all.iter().any(|h: &HeldCategory| h.kind == *kind) {
+                all.push(HeldCategory {
+                    kind: kind.clone(),
+                    grade: (*kind == CategoryKind::Disability).then_some(grade),
+                    recognized_on: None,
+                });
+            }
+        }
+    }
+    if !all.is_empty() {
+        let mut r = Resident::new(adult_birth, in_window);
+        r.categories = all;
+        add("every tier's categories at once".to_string(), r);
+    }
+    out
+}

@@ -1,0 +1,167 @@
+//! Invariants that hold for every resident under every built-in policy, over generated residents
+//! (the crate's own `strategies`, which other test suites can use too).
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use urrbmi::{CategoryKind, HeldCategory, Policy, Resident, Status, evaluate, strategies};
+
+fn policies() -> &'static [Policy] {
+    static POLICIES: OnceLock<Vec<Policy>> = OnceLock::new();
+    POLICIES.get_or_init(|| Policy::builtins().expect("built-in policies load"))
+}
+
+/// A built-in policy and a resident paying around its collection year.
+fn policy_and_resident() -> impl Strategy<Value = (usize, Resident)> {
+    (0..policies().len()).prop_flat_map(|i| (Just(i), strategies::resident_for(&policies()[i])))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn money_adds_up((i, resident) in policy_and_resident()) {
+        let policy = &policies()[i];
+        let a = evaluate(policy, &resident).expect("generated residents are well-formed");
+        prop_assert!(a.owed >= Decimal::ZERO, "owed {} < 0", a.owed);
+        prop_assert_eq!(a.owed + a.subsidies.total(), a.charged);
+        prop_assert!(a.subsidies.total() <= a.personal_standard,
+            "subsidies {} exceed the personal standard {}", a.subsidies.total(), a.personal_standard);
+        for (_, amount) in a.subsidies.iter() {
+            prop_assert!(amount >= Decimal::ZERO);
+        }
+        match a.status {
+            Status::Refused => {
+                prop_assert_eq!(a.owed, Decimal::ZERO);
+                prop_assert!(a.subsidies.is_empty());
+                prop_assert!(a.refusal.is_some());
+                prop_assert!(a.benefit_start.is_none() && a.prior_year_charge.is_none());
+            }
+            Status::Enrolled => {
+                prop_assert!(a.charged == policy.personal_standard() || a.charged == policy.full_standard());
+                let (start, end) = (a.benefit_start.expect("start"), a.benefit_end.expect("end"));
+                prop_assert!(start <= end, "benefit start {} after end {}", start, end);
+                prop_assert!(a.refusal.is_none());
+            }
+        }
+        prop_assert!(a.deciding_clause().is_some_and(|c| !c.is_empty()), "every decision cites a clause");
+    }
+
+    #[test]
+    fn adding_a_category_never_raises_what_is_owed(
+        (i, resident) in policy_and_resident(),
+        extra in strategies::category_kind(),
+        grade in 1u8..=4,
+    ) {
+        let policy = &policies()[i];
+        prop_assume!(!resident.holds(&extra));
+        let before = evaluate(policy, &resident).expect("well-formed");
+        let mut more = resident.clone();
+        more.categories.push(HeldCategory {
+            grade: (extra == CategoryKind::Disability).then_some(grade),
+            kind: extra,
+            recognized_on: None,
+        });
+        let after = evaluate(policy, &more).expect("well-formed");
+        // A category can open a way to join (排查发现未参保 needs the category), never close one.
+        prop_assert!(!(before.is_enrolled() && after.is_refused()));
+        if before.is_enrolled() && after.is_enrolled() {
+            prop_assert_eq!(before.charged, after.charged);
+            prop_assert!(after.owed <= before.owed, "owed rose from {} to {}", before.owed, after.owed);
+        }
+    }
+
+    #[test]
+    fn evaluation_is_deterministic((i, resident) in policy_and_resident()) {
+        let policy = &policies()[i];
+        let first = evaluate(policy, &resident).expect("well-formed");
+        let second = evaluate(policy, &resident.clone()).expect("well-formed");
+        prop_assert_eq!(&first, &second);
+        let reloaded = Policy::builtin(policy.id()).expect("loads");
+        prop_assert_eq!(first, evaluate(&reloaded, &resident).expect("well-formed"));
+    }
+
+    #[test]
+    fn residents_round_trip_through_json_and_toml(resident in strategies::resident()) {
+        let json = serde_json::to_string(&resident).expect("serializes");
+        prop_assert_eq!(&serde_json::from_str::<Resident>(&json).expect("reads back"), &resident);
+        let toml_text = toml::to_string(&resident).expect("serializes");
+        prop_assert_eq!(&toml::from_str::<Resident>(&toml_text).expect("reads back"), &resident);
+    }
+
+    #[test]
+    fn assessments_serialize_to_the_assess_contract((i, resident) in policy_and_resident()) {
+        let policy = &policies()[i];
+        let a = evaluate(policy, &resident).expect("well-formed");
+        let value = serde_json::to_value(&a).expect("serializes");
+        let object = value.as_object().expect("an object");
+        for key in ["policy", "status", "refusal", "personal_standard", "charged", "owed",
+                    "subsidies", "benefit_start", "benefit_end", "prior_year_charge", "trace"] {
+            prop_assert!(object.contains_key(key), "missing {}", key);
+        }
+        prop_assert_eq!(object["policy"].as_str(), Some(policy.id()));
+        prop_assert_eq!(object["status"].as_str(), Some(if a.is_enrolled() { "enrolled" } else { "refused" }));
+        let money = |key: &str| object[key].as_str().and_then(|s| s.parse::<Decimal>().ok());
+        prop_assert_eq!(money("owed"), Some(a.owed));
+        prop_assert_eq!(money("charged"), Some(a.charged));
+        let subsidies = object["subsidies"].as_object().expect("a map");
+        let mut total = Decimal::ZERO;
+        for (funder, amount) in subsidies {
+            prop_assert!(["fiscal", "medical_assistance", "entitled_group_fund"].contains(&funder.as_str()));
+            total += amount.as_str().and_then(|s| s.parse::<Decimal>().ok()).expect("decimal string");
+        }
+        prop_assert_eq!(total, a.subsidies.total());
+        match a.benefit_start {
+            Some(start) => {
+                let written = start.format("%Y-%m-%d").to_string();
+                prop_assert_eq!(object["benefit_start"].as_str(), Some(written.as_str()));
+            }
+            None => prop_assert!(object["benefit_start"].is_null()),
+        }
+        if a.is_refused() {
+            let code = object["refusal"]["code"].as_str().expect("a code");
+            prop_assert!(!code.is_empty());
+            prop_assert!(object["refusal"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+        for step in object["trace"].as_array().expect("a list") {
+            prop_assert!(step["citation"].as_str().is_some_and(|c| !c.is_empty()));
+        }
+    }
+}
+
+#[test]
+fn boundary_cases_of_every_policy_evaluate_and_keep_the_invariants() {
+    for policy in policies() {
+        let cases = strategies::boundary_cases(policy);
+        assert!(
+            cases.len() >= 20,
+            "{}: only {} boundary cases",
+            policy.id(),
+            cases.len()
+        );
+        for case in cases {
+            let a = evaluate(policy, &case.resident)
+                .unwrap_or_else(|e| panic!("{} / {}: {e}", policy.id(), case.label));
+            assert_eq!(
+                a.owed + a.subsidies.total(),
+                a.charged,
+                "{} / {}",
+                policy.id(),
+                case.label
+            );
+            if case.label == "window: first day" || case.label == "window: last day" {
+                assert!(
+                    a.is_enrolled(),
+                    "{} / {}: {:?}",
+                    policy.id(),
+                    case.label,
+                    a.refusal
+                );
+            }
+            if case.label == "window: day before it opens" {
+                assert!(a.is_refused(), "{} / {}", policy.id(), case.label);
+            }
+        }
+    }
+}
