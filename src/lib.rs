@@ -76,3 +76,8 @@ pub use error::{EvalError, Location, PolicyError};
 pub use evaluate::evaluate;
 pub use policy::Policy;
 pub use resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
