@@ -70,7 +70,7 @@ fn run() -> Result<bool, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let result = match serde_json::from_str::<Resident>(&line) {
+        let result = match Resident::from_json(&line) {
             Err(e) => Err(json!({"line": number, "kind": "invalid_resident", "message": e.to_string()})),
             Ok(resident) => evaluate(&policy, &resident).map_err(|e| {
                 json!({"line": number, "kind": "evaluation", "id": resident.id, "message": e.to_string()})

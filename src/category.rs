@@ -234,7 +234,11 @@ pub struct HeldCategory {
     pub grade: Option<u8>,
     /// The day the responsible department recognized the resident in this category. Absent
     /// means recognized long ago.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::deserialize_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recognized_on: Option<NaiveDate>,
 }
 
@@ -271,19 +275,34 @@ impl From<CategoryKind> for HeldCategory {
 }
 
 /// A fund that pays part of a resident's personal contribution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Funder {
     /// 财政 (fiscal budget, at whatever level the notice names).
-    #[serde(alias = "财政", alias = "财政补助", alias = "财政资金")]
     Fiscal,
     /// 医疗救助资金 (medical assistance fund).
-    #[serde(alias = "医疗救助", alias = "医疗救助资金")]
     MedicalAssistance,
     /// 优抚资金 (fund for entitled groups: veterans, martyrs' families).
-    #[serde(alias = "优抚资金")]
     EntitledGroupFund,
 }
+
+impl crate::names::Named for Funder {
+    const WHAT: &'static str = "funder";
+    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
+        (Funder::Fiscal, "fiscal", &["财政", "财政补助", "财政资金"]),
+        (
+            Funder::MedicalAssistance,
+            "medical_assistance",
+            &["医疗救助", "医疗救助资金"],
+        ),
+        (
+            Funder::EntitledGroupFund,
+            "entitled_group_fund",
+            &["优抚资金"],
+        ),
+    ];
+}
+crate::names::deserialize_by_name!(Funder);
 
 impl Funder {
     /// All funders, in the order they are reported.

@@ -200,3 +200,13 @@ pub enum EvalError {
         date: NaiveDate,
     },
 }
+
+/// A resident that could not be read from JSON or TOML.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", if path.is_empty() || path == "." { String::new() } else { format!("{path}: ") })]
+pub struct ResidentError {
+    /// The field (`categories[0].grade`), empty when the problem is the whole document.
+    pub path: String,
+    /// What was wrong and what is accepted.
+    pub message: String,
+}

@@ -58,9 +58,11 @@
 
 pub mod assessment;
 pub mod category;
+pub mod dates;
 pub mod error;
 mod evaluate;
 pub mod money;
+mod names;
 pub mod policy;
 pub mod resident;
 #[cfg(feature = "proptest")]
@@ -72,7 +74,7 @@ pub use assessment::{
     TraceStep,
 };
 pub use category::{CategoryKind, Funder, HeldCategory};
-pub use error::{EvalError, Location, PolicyError};
+pub use error::{EvalError, Location, PolicyError, ResidentError};
 pub use evaluate::evaluate;
 pub use policy::Policy;
 pub use resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};

@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::category::{CategoryKind, HeldCategory};
+use crate::error::ResidentError;
+use crate::names::{Named, deserialize_by_name};
 
 /// A resident paying (or having paid) the URRBMI contribution for one benefit year.
 ///
@@ -30,6 +32,7 @@ pub struct Resident {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date of birth.
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub birth_date: NaiveDate,
     /// Where the household registration (户籍) is.
     #[serde(default)]
@@ -56,11 +59,40 @@ pub struct Resident {
     #[serde(default)]
     pub special: Option<Special>,
     /// The day the contribution was paid (缴费到账之日).
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub payment_date: NaiveDate,
 }
 
 fn yes() -> bool {
     true
+}
+
+/// The fields of [`Resident`], for "did you mean" on an unknown field.
+const FIELDS: &[&str] = &[
+    "id",
+    "birth_date",
+    "hukou",
+    "residence_permit",
+    "student",
+    "enrollment",
+    "household_unit",
+    "employee_insurance_obligated",
+    "categories",
+    "special",
+    "payment_date",
+];
+
+fn resident_error(path: String, message: String) -> ResidentError {
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name.to_string());
+    let message =
+        match unknown.and_then(|name| crate::suggest::closest(&name, FIELDS.iter().copied())) {
+            Some(suggestion) => format!("{message} (did you mean `{suggestion}`?)"),
+            None => message,
+        };
+    ResidentError { path, message }
 }
 
 impl Resident {
@@ -109,6 +141,38 @@ impl Resident {
         self
     }
 
+    /// Reads a resident from JSON (one object with the fields of the data contract). The error
+    /// names the field and says what is accepted, with a suggestion for a misspelt name.
+    ///
+    /// ```
+    /// use urrbmi::Resident;
+    /// let err = Resident::from_json(r#"{"birth_date": "2021-02-29", "payment_date": "2021-06-01"}"#)
+    ///     .unwrap_err();
+    /// assert_eq!(err.path, "birth_date");
+    /// assert!(err.message.contains("2021 is not a leap year"));
+    /// let err = Resident::from_json(r#"{"birthdate": "1980-01-01", "payment_date": "2021-06-01"}"#)
+    ///     .unwrap_err();
+    /// assert!(err.message.contains("did you mean `birth_date`?"), "{err}");
+    /// ```
+    pub fn from_json(text: &str) -> Result<Resident, ResidentError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut de = serde_json::Deserializer::from_str(text);
+        let resident: Resident = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| resident_error(e.path().to_string(), e.inner().to_string()))?;
+        de.end()
+            .map_err(|e| resident_error(String::new(), e.to_string()))?;
+        Ok(resident)
+    }
+
+    /// Reads a resident from TOML (the same fields as JSON).
+    pub fn from_toml_str(text: &str) -> Result<Resident, ResidentError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| resident_error(String::new(), e.message().to_string()))?;
+        serde_path_to_error::deserialize(de)
+            .map_err(|e| resident_error(e.path().to_string(), e.inner().message().to_string()))
+    }
+
     /// Whether the resident holds `kind` (whenever it was recognized).
     pub fn holds(&self, kind: &CategoryKind) -> bool {
         self.categories.iter().any(|c| &c.kind == kind)
@@ -121,46 +185,71 @@ impl Resident {
 }
 
 /// Where the resident's household registration (户籍) is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Hukou {
     /// Registered in the pooling area (本地户籍).
     #[default]
-    #[serde(alias = "本地", alias = "本地户籍")]
     Local,
     /// Registered elsewhere (外地户籍).
-    #[serde(alias = "外地", alias = "外地户籍", alias = "非本地户籍")]
     Other,
 }
 
+impl Named for Hukou {
+    const WHAT: &'static str = "hukou";
+    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
+        (Hukou::Local, "local", &["本地", "本地户籍"]),
+        (Hukou::Other, "other", &["外地", "外地户籍", "非本地户籍"]),
+    ];
+}
+deserialize_by_name!(Hukou);
+
 /// Student status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Student {
     /// Not a student.
     #[default]
-    #[serde(alias = "无", alias = "非学生")]
     None,
     /// A pupil (中小学生, 幼儿园): enrolls with the family.
-    #[serde(alias = "中小学生", alias = "中小学")]
     School,
     /// A college or vocational student (大中专学生): enrolls with the school.
-    #[serde(alias = "大学生", alias = "大中专学生", alias = "高校学生")]
     College,
 }
 
+impl Named for Student {
+    const WHAT: &'static str = "student kind";
+    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
+        (Student::None, "none", &["无", "非学生"]),
+        (Student::School, "school", &["中小学生", "中小学"]),
+        (
+            Student::College,
+            "college",
+            &["大学生", "大中专学生", "高校学生"],
+        ),
+    ];
+}
+deserialize_by_name!(Student);
+
 /// Whether this is the resident's first enrollment.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Enrollment {
     /// Renewing (续保): enrolled in an earlier year.
     #[default]
-    #[serde(alias = "续保", alias = "续费")]
     Renewal,
     /// First enrollment (首次参保).
-    #[serde(alias = "首次参保", alias = "新参保")]
     FirstTime,
 }
+
+impl Named for Enrollment {
+    const WHAT: &'static str = "enrollment kind";
+    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
+        (Enrollment::Renewal, "renewal", &["续保", "续费"]),
+        (Enrollment::FirstTime, "first_time", &["首次参保", "新参保"]),
+    ];
+}
+deserialize_by_name!(Enrollment);
 
 /// A special circumstance that lets a resident join outside the collection window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,7 +259,11 @@ pub struct Special {
     pub kind: SpecialKind,
     /// The date the circumstance began, where a rule counts from it: the day a child entered a
     /// welfare institution, the day employee insurance lapsed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::deserialize_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<NaiveDate>,
 }
 
@@ -191,38 +284,28 @@ impl Special {
 
 /// The special circumstances the notices name. A newborn is not one of them: that follows from
 /// the birth and payment dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpecialKind {
     /// 儿童福利机构接收的儿童 / 社会福利机构新接收的弃婴儿; date = entry.
-    #[serde(alias = "儿童福利机构接收的儿童", alias = "社会福利机构新接收的弃婴儿")]
     WelfareInstitutionChild,
     /// 因劳动关系终止导致职工医保断保; date = lapse.
-    #[serde(alias = "职工医保断保", alias = "职工医保断保人员")]
     EmployeeInsuranceLapse,
     /// 排查发现未参保 (监测对象 / 建档立卡脱贫户 / 边缘户).
-    #[serde(alias = "排查发现未参保")]
     FoundUnenrolled,
     /// 当年新迁入户口.
-    #[serde(alias = "当年新迁入户口", alias = "新迁入户口")]
     NewHukou,
     /// 复转军人.
-    #[serde(alias = "复转军人")]
     DemobilizedVeteran,
     /// 刑满释放人员.
-    #[serde(alias = "刑满释放人员")]
     ReleasedPrisoner,
     /// 未及时就业的大中专毕业生.
-    #[serde(alias = "未及时就业的大中专毕业生")]
     UnemployedGraduate,
     /// 新就业形态从业人员 (first enrollment in the place of residence, with a residence permit).
-    #[serde(alias = "新就业形态从业人员")]
     NewFormEmployment,
     /// 外出务工人员.
-    #[serde(alias = "外出务工人员")]
     MigrantWorker,
     /// 其他特殊情形 named by the region (各市州结合实际明确的其他特殊情形).
-    #[serde(alias = "其他特殊情形")]
     OtherLocal,
 }
 
@@ -257,6 +340,59 @@ impl SpecialKind {
         }
     }
 }
+
+impl Named for SpecialKind {
+    const WHAT: &'static str = "special circumstance";
+    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
+        (
+            SpecialKind::WelfareInstitutionChild,
+            "welfare_institution_child",
+            &["儿童福利机构接收的儿童", "社会福利机构新接收的弃婴儿"],
+        ),
+        (
+            SpecialKind::EmployeeInsuranceLapse,
+            "employee_insurance_lapse",
+            &["职工医保断保", "职工医保断保人员"],
+        ),
+        (
+            SpecialKind::FoundUnenrolled,
+            "found_unenrolled",
+            &["排查发现未参保"],
+        ),
+        (
+            SpecialKind::NewHukou,
+            "new_hukou",
+            &["当年新迁入户口", "新迁入户口"],
+        ),
+        (
+            SpecialKind::DemobilizedVeteran,
+            "demobilized_veteran",
+            &["复转军人"],
+        ),
+        (
+            SpecialKind::ReleasedPrisoner,
+            "released_prisoner",
+            &["刑满释放人员"],
+        ),
+        (
+            SpecialKind::UnemployedGraduate,
+            "unemployed_graduate",
+            &["未及时就业的大中专毕业生"],
+        ),
+        (
+            SpecialKind::NewFormEmployment,
+            "new_form_employment",
+            &["新就业形态从业人员"],
+        ),
+        (
+            SpecialKind::MigrantWorker,
+            "migrant_worker",
+            &["外出务工人员"],
+        ),
+        (SpecialKind::OtherLocal, "other_local", &["其他特殊情形"]),
+    ];
+}
+deserialize_by_name!(SpecialKind);
 
 impl std::fmt::Display for SpecialKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

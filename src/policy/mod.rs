@@ -6,6 +6,7 @@
 //! [`evaluate`](crate::evaluate) never parses anything.
 
 mod compile;
+pub mod lint;
 mod locate;
 pub mod schema;
 mod validate;
@@ -78,6 +79,31 @@ impl Policy {
                 available: Policy::builtin_ids().map(str::to_string).collect(),
             })?;
         Policy::load(text, Some(PathBuf::from(format!("policies/{stem}.toml"))))
+    }
+
+    /// Lints policy text: every problem at once, errors (which block loading) and warnings, each
+    /// with line:column and key path. `file` only labels the findings.
+    ///
+    /// ```
+    /// use urrbmi::Policy;
+    /// let text = include_str!("../../policies/ziyang-2021.toml");
+    /// assert!(Policy::lint(text, None).is_empty(), "the built-in policies are clean");
+    /// let broken = text.replace("amount = 70 }", "amount = -70 }").replace("to = \"2020-12-31\"", "to = \"2020-08-01\"");
+    /// let findings = Policy::lint(&broken, None);
+    /// assert_eq!(findings.iter().filter(|d| d.is_error()).count(), 2, "{findings:#?}");
+    /// ```
+    pub fn lint(text: &str, file: Option<&Path>) -> Vec<lint::Diagnostic> {
+        lint::lint(text, file)
+    }
+
+    /// Lints a policy file (see [`Policy::lint`]).
+    pub fn lint_path(path: impl AsRef<Path>) -> Result<Vec<lint::Diagnostic>, PolicyError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Io {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Ok(lint::lint(&text, Some(path)))
     }
 
     /// The ids of the built-in policies, sorted.

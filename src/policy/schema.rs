@@ -72,6 +72,7 @@ pub struct Document {
     /// Title of the notice.
     pub title: String,
     /// Date of issue.
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub date: NaiveDate,
 }
 
@@ -179,8 +180,10 @@ pub struct Coverage {
 #[serde(deny_unknown_fields)]
 pub struct Window {
     /// First day.
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub from: NaiveDate,
     /// Last day (see [`Conventions::end_dates`]).
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub to: NaiveDate,
     /// The clause.
     pub cite: String,
@@ -193,8 +196,10 @@ pub struct Extension {
     /// Id used by rules (`paid = ["extension"]`).
     pub id: String,
     /// First day.
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub from: NaiveDate,
     /// Last day.
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub to: NaiveDate,
     /// Whether the extension applies in this pooling area. A notice that only allows an
     /// extension leaves it off; an overlay switches it on.
@@ -221,8 +226,10 @@ pub struct Period {
     /// Id (`calendar_year`, `college_year`).
     pub id: String,
     /// First day of benefits.
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub from: NaiveDate,
     /// Last day of benefits.
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub to: NaiveDate,
     /// Students this period is for; absent means everyone not listed by another period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,6 +246,7 @@ pub struct Newborn {
     pub within_days: u32,
     /// A child paying later than that is a "late" newborn (新生儿未在90天内参保缴费) if born on or
     /// after this day; an older child is no newborn at all.
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub late_born_on_or_after: NaiveDate,
     /// The clause.
     pub cite: String,
@@ -251,6 +259,7 @@ pub struct SubsidyRules {
     /// Several categories: which tier applies.
     pub choice: TierChoice,
     /// A category counts only if recognized on or before this day (and the payment date).
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub recognized_by: NaiveDate,
     /// The clause.
     pub cite: String,
@@ -454,8 +463,10 @@ pub enum StartFrom {
 #[serde(deny_unknown_fields)]
 pub struct PriorYearRule {
     /// Born on or after this day...
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub born_from: NaiveDate,
     /// ...and on or before this day.
+    #[serde(deserialize_with = "crate::dates::deserialize")]
     pub born_to: NaiveDate,
     /// The year charged.
     pub year: i32,

@@ -289,17 +289,15 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                             "a percentage of the personal standard from 0 to 100",
                         ));
                     }
-                    total += crate::money::round_to_fen(personal * share / Decimal::ONE_HUNDRED);
+                    let share = share.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
+                    total += crate::money::round_to_fen(
+                        personal.clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT)) * share
+                            / Decimal::ONE_HUNDRED,
+                    );
                 }
                 (None, Some(amount)) => {
-                    if amount.is_sign_negative() {
-                        out.push(Problem::new(
-                            format!("{part_path}.amount"),
-                            format!("the amount {amount} is negative"),
-                            "an amount of 0 yuan or more",
-                        ));
-                    }
-                    total += amount;
+                    money(&mut out, format!("{part_path}.amount"), amount);
+                    total += amount.clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT));
                 }
                 _ => out.push(Problem::new(
                     part_path.clone(),
@@ -311,7 +309,7 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 cite(format!("{part_path}.cite"), text, &mut out);
             }
         }
-        if total > personal {
+        if total > personal && !personal.is_sign_negative() {
             out.push(Problem::new(
                 format!("{path}.parts"),
                 format!(
@@ -362,9 +360,12 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 if !ok {
                     let mut accepted = vec!["main", "outside"];
                     accepted.extend(spec.extensions.iter().map(|e| e.id.as_str()));
+                    let suggestion = crate::suggest::closest(name, accepted.iter().copied())
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
                     out.push(Problem::new(
                         format!("{path}.when.paid[{j}]"),
-                        format!("`{name}` is neither the window nor an extension"),
+                        format!("`{name}` is neither the window nor an extension{suggestion}"),
                         format!("one of: {}", accepted.join(", ")),
                     ));
                 }
@@ -392,13 +393,7 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
         }
         if let Some(prior) = &rule.prior_year {
             let prior_path = format!("{path}.prior_year");
-            if prior.amount.is_sign_negative() {
-                out.push(Problem::new(
-                    format!("{prior_path}.amount"),
-                    format!("the amount {} is negative", prior.amount),
-                    "an amount of 0 yuan or more",
-                ));
-            }
+            money(&mut out, format!("{prior_path}.amount"), prior.amount);
             if prior.born_from > prior.born_to {
                 out.push(Problem::new(
                     format!("{prior_path}.born_to"),
@@ -428,14 +423,32 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
     out
 }
 
+/// The largest amount a policy may state, in yuan: far above any contribution standard, and low
+/// enough that no sum or share of amounts can overflow.
+pub(crate) const MAX_AMOUNT: i64 = 1_000_000;
+
+/// Checks an amount of money: not negative, at most [`MAX_AMOUNT`], whole fen.
+fn money(out: &mut Vec<Problem>, path: String, amount: Decimal) {
+    let problem = if amount.is_sign_negative() && !amount.is_zero() {
+        format!("the amount {amount} is negative")
+    } else if amount > Decimal::from(MAX_AMOUNT) {
+        format!("the amount {amount} is beyond any contribution standard")
+    } else if amount.normalize().scale() > 2 {
+        format!("the amount {amount} has fractions of a fen")
+    } else {
+        return;
+    };
+    out.push(Problem::new(
+        path,
+        problem,
+        format!(
+            "an amount in yuan from 0 to {MAX_AMOUNT}, to the fen (at most two decimal places)"
+        ),
+    ));
+}
+
 fn amount(out: &mut Vec<Problem>, path: &str, value: &CitedAmount) {
-    if value.amount.is_sign_negative() && !value.amount.is_zero() {
-        out.push(Problem::new(
-            format!("{path}.amount"),
-            format!("the amount {} is negative", value.amount),
-            "an amount of 0 yuan or more",
-        ));
-    }
+    money(out, format!("{path}.amount"), value.amount);
     if value.external && value.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
         out.push(external_without_source(format!("{path}.source")));
     }

@@ -1,0 +1,381 @@
+//! The policy linter: every problem of a policy file at once, errors and warnings.
+//!
+//! Errors are what [`Policy::from_toml_str`](super::Policy::from_toml_str) refuses to load;
+//! warnings point at rules that load but are probably not what the author meant: tiers whose
+//! precedence decides which fund pays, a tier that can never apply, a rule shadowed by an earlier
+//! one, a gap between the window and an extension, a window that runs past its settlement period.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, Days};
+use rust_decimal::Decimal;
+
+use super::locate;
+use super::schema::{EndDates, PolicySpec, StartRule, SubsidyTier, When};
+use super::validate::{self, Problem};
+use crate::category::CategoryKind;
+use crate::error::Location;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The policy does not load.
+    Error,
+    /// The policy loads, but a rule is probably not what the author meant.
+    Warning,
+}
+
+/// One finding of the linter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where (line:column and key path, when known).
+    pub location: Location,
+    /// What is wrong.
+    pub message: String,
+    /// What would be accepted, or how to fix it.
+    pub expected: String,
+}
+
+impl Diagnostic {
+    /// Whether this finding blocks loading.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}: {severity}: {}; {}",
+            self.location, self.message, self.expected
+        )
+    }
+}
+
+/// Lints policy text; `file` only labels the findings.
+pub fn lint(text: &str, file: Option<&Path>) -> Vec<Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let file: Option<PathBuf> = file.map(Path::to_path_buf);
+    let at_span = |span: Option<std::ops::Range<usize>>, key_path: Option<String>| {
+        let (line, column) = span.map_or((None, None), |s| {
+            let (l, c) = locate::line_column(text, s.start);
+            (Some(l), Some(c))
+        });
+        Location {
+            file: file.clone(),
+            line,
+            column,
+            key_path,
+        }
+    };
+
+    let (_, syntax) = toml::de::DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        return syntax
+            .iter()
+            .map(|e| Diagnostic {
+                severity: Severity::Error,
+                location: at_span(e.span(), None),
+                message: e.message().to_string(),
+                expected: "valid TOML".into(),
+            })
+            .collect();
+    }
+    let spec: PolicySpec = match toml::from_str(text) {
+        Ok(spec) => spec,
+        Err(e) => {
+            let key_path = e.span().and_then(|s| locate::key_path_at(text, s.start));
+            return vec![Diagnostic {
+                severity: Severity::Error,
+                location: at_span(e.span(), key_path),
+                message: e.message().to_string(),
+                expected: "the policy file format (see the README's \"Policy files\")".into(),
+            }];
+        }
+    };
+    let located = |severity, problem: Problem| {
+        let (line, column) = locate::locate(text, &problem.key_path)
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        Diagnostic {
+            severity,
+            location: Location {
+                file: file.clone(),
+                line,
+                column,
+                key_path: Some(problem.key_path),
+            },
+            message: problem.problem,
+            expected: problem.expected,
+        }
+    };
+    let mut out: Vec<Diagnostic> = validate::problems(&spec)
+        .into_iter()
+        .map(|p| located(Severity::Error, p))
+        .collect();
+    out.extend(
+        warnings(&spec)
+            .into_iter()
+            .map(|p| located(Severity::Warning, p)),
+    );
+    out
+}
+
+/// The warnings of a spec that passed the format checks.
+pub(crate) fn warnings(spec: &PolicySpec) -> Vec<Problem> {
+    let mut out = Vec::new();
+    tier_warnings(spec, &mut out);
+    rule_warnings(spec, &mut out);
+    calendar_warnings(spec, &mut out);
+    out
+}
+
+fn problem(key_path: String, problem: String, expected: &str) -> Problem {
+    Problem {
+        key_path,
+        problem,
+        expected: expected.to_string(),
+    }
+}
+
+/// What a tier pays in total and how, against the personal standard.
+fn tier_total(spec: &PolicySpec, tier: &SubsidyTier) -> (Decimal, Vec<(crate::Funder, Decimal)>) {
+    let personal = spec.standards.personal.amount;
+    let mut split = Vec::new();
+    for part in &tier.parts {
+        let amount = match (part.share, part.amount) {
+            (Some(share), _) => crate::money::round_to_fen(personal * share / Decimal::ONE_HUNDRED),
+            (None, Some(amount)) => amount,
+            (None, None) => Decimal::ZERO,
+        };
+        match split.iter_mut().find(|(f, _)| *f == part.funder) {
+            Some((_, sum)) => *sum += amount,
+            None => split.push((part.funder, amount)),
+        }
+    }
+    split.sort();
+    (split.iter().map(|(_, a)| *a).sum(), split)
+}
+
+/// Whether a resident with category `kind` (and, for a disability, some grade) can qualify for
+/// both tiers.
+fn shared_category<'a>(a: &'a SubsidyTier, b: &SubsidyTier) -> Option<&'a CategoryKind> {
+    a.categories.iter().find(|kind| {
+        b.categories.contains(kind)
+            && (**kind != CategoryKind::Disability
+                || match (&a.grades, &b.grades) {
+                    (Some(ga), Some(gb)) => ga.iter().any(|g| gb.contains(g)),
+                    _ => true,
+                })
+    })
+}
+
+/// Whether every resident `later` can subsidize, `earlier` can too.
+fn covers_tier(earlier: &SubsidyTier, later: &SubsidyTier) -> bool {
+    let categories = later.categories.iter().all(|kind| {
+        earlier.categories.contains(kind)
+            && (*kind != CategoryKind::Disability
+                || match (&earlier.grades, &later.grades) {
+                    (None, _) => true,
+                    (Some(ge), Some(gl)) => gl.iter().all(|g| ge.contains(g)),
+                    (Some(_), None) => false,
+                })
+    });
+    let restrictions = earlier
+        .not_holding
+        .iter()
+        .all(|k| later.not_holding.contains(k))
+        && subset_or_unrestricted(&later.students, &earlier.students)
+        && (earlier.hukou.is_none() || earlier.hukou == later.hukou);
+    categories && restrictions
+}
+
+/// `Some(later) ⊆ Some(earlier)`, where `None` means "no restriction".
+fn subset_or_unrestricted<T: PartialEq>(later: &Option<Vec<T>>, earlier: &Option<Vec<T>>) -> bool {
+    match (later, earlier) {
+        (_, None) => true,
+        (Some(l), Some(e)) => l.iter().all(|x| e.contains(x)),
+        (None, Some(_)) => false,
+    }
+}
+
+fn tier_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    for (i, tier) in spec.tiers.iter().enumerate() {
+        let (total, split) = tier_total(spec, tier);
+        if total.is_zero() {
+            out.push(problem(
+                format!("tier[{i}].parts"),
+                format!("the tier `{}` pays nothing", tier.id),
+                "parts that pay something, or no tier (declare the group as a `[[category]]`)",
+            ));
+        }
+        if tier.categories.iter().all(|k| tier.not_holding.contains(k)) {
+            out.push(problem(
+                format!("tier[{i}].not_holding"),
+                format!(
+                    "the tier `{}` can never apply: it excludes every category it names",
+                    tier.id
+                ),
+                "a `not_holding` list without the tier's own categories",
+            ));
+            continue;
+        }
+        for earlier in spec.tiers.iter().take(i) {
+            let (earlier_total, earlier_split) = tier_total(spec, earlier);
+            if covers_tier(earlier, tier) && earlier_total >= total {
+                out.push(problem(
+                    format!("tier[{i}]"),
+                    format!(
+                        "the tier `{}` can never apply: tier `{}` (listed earlier) subsidizes everyone it does with at least as much ({earlier_total} ≥ {total})",
+                        tier.id, earlier.id
+                    ),
+                    "remove the tier, or narrow the earlier one",
+                ));
+            } else if let Some(kind) = shared_category(earlier, tier)
+                && earlier_total == total
+                && earlier_split != split
+            {
+                out.push(problem(
+                    format!("tier[{i}]"),
+                    format!(
+                        "tiers `{}` and `{}` both subsidize `{kind}` with {total} yuan from different funds; `{}` wins only because it is listed first",
+                        earlier.id, tier.id, earlier.id
+                    ),
+                    "order the tiers as the notice lists them, and say in a comment which fund pays for a resident in both",
+                ));
+            }
+        }
+    }
+}
+
+/// No condition in `earlier`, or the same one in `later`.
+fn same_or_open<T: PartialEq>(earlier: Option<T>, later: Option<T>) -> bool {
+    earlier.is_none() || earlier == later
+}
+
+/// Whether every resident `later` matches, `earlier` matches too (so `later` never decides).
+fn covers_rule(earlier: &When, later: &When) -> bool {
+    let paid = match (&earlier.paid, &later.paid) {
+        (None, _) => true,
+        (Some(e), Some(l)) => l.iter().all(|x| e.contains(x)),
+        (Some(_), None) => false,
+    };
+    let special = match (&earlier.special, &later.special) {
+        (None, _) => !earlier.without_special || later.without_special,
+        (Some(e), Some(l)) => l.iter().all(|x| e.contains(x)),
+        (Some(_), None) => false,
+    };
+    let holds = match (&earlier.holds_any, &later.holds_any) {
+        (None, _) => true,
+        (Some(e), Some(l)) => l.iter().all(|x| e.contains(x)),
+        (Some(_), None) => false,
+    };
+    paid && same_or_open(earlier.enrollment, later.enrollment)
+        && same_or_open(earlier.household_unit, later.household_unit)
+        && same_or_open(earlier.hukou, later.hukou)
+        && subset_or_unrestricted(&later.students, &earlier.students)
+        && subset_or_unrestricted(&later.newborn, &earlier.newborn)
+        && special
+        && holds
+        && same_or_open(earlier.special_within_days, later.special_within_days)
+        && same_or_open(earlier.special_after_days, later.special_after_days)
+}
+
+fn rule_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    for (i, rule) in spec.rules.iter().enumerate() {
+        let shadowing: Option<&StartRule> = spec
+            .rules
+            .iter()
+            .take(i)
+            .find(|earlier| covers_rule(&earlier.when, &rule.when));
+        if let Some(earlier) = shadowing {
+            out.push(problem(
+                format!("rule[{i}]"),
+                format!(
+                    "the rule `{}` is shadowed by the earlier rule `{}`: every resident it matches is decided there first",
+                    rule.id, earlier.id
+                ),
+                "put the more specific rule first, or narrow the earlier rule's `when`",
+            ));
+        }
+    }
+}
+
+fn calendar_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    let last_day = |to: chrono::NaiveDate| match spec.conventions.end_dates {
+        EndDates::Inclusive => to,
+        EndDates::Exclusive => to.checked_sub_days(Days::new(1)).unwrap_or(to),
+    };
+    let window_last = last_day(spec.window.to);
+    let mut extensions: Vec<_> = spec
+        .extensions
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.in_force)
+        .collect();
+    extensions.sort_by_key(|(_, e)| e.from);
+    let mut previous_last = window_last;
+    if spec.window.from > window_last {
+        extensions.clear(); // an inverted window is an error already; gaps from it mean nothing
+    }
+    for (i, ext) in extensions {
+        let expected = previous_last
+            .checked_add_days(Days::new(1))
+            .unwrap_or(previous_last);
+        if ext.from > expected {
+            out.push(problem(
+                format!("extension[{i}].from"),
+                format!(
+                    "the extension `{}` begins on {}, leaving {} day(s) after {previous_last} in which nobody may pay",
+                    ext.id,
+                    ext.from,
+                    (ext.from - expected).num_days()
+                ),
+                "an extension that begins the day after the window (or the previous extension) ends, unless the notice leaves a gap",
+            ));
+        }
+        previous_last = previous_last.max(last_day(ext.to));
+    }
+    for (i, period) in spec.periods.iter().enumerate() {
+        let period_last = last_day(period.to);
+        if period_last < spec.window.from {
+            out.push(problem(
+                format!("period[{i}].to"),
+                format!(
+                    "the settlement period `{}` ends ({period_last}) before the window opens ({}): no benefit start can fall in it",
+                    period.id, spec.window.from
+                ),
+                "a settlement period of the benefit year the window collects for",
+            ));
+        } else if window_last > period_last {
+            out.push(problem(
+                format!("period[{i}].to"),
+                format!(
+                    "the window runs to {window_last}, past the end of the settlement period `{}` ({period_last}): payments then have no benefit days",
+                    period.id
+                ),
+                "a window that closes before the settlement period ends",
+            ));
+        }
+        if period.from.year() != spec.policy.benefit_year && period.students.is_none() {
+            out.push(problem(
+                format!("period[{i}].from"),
+                format!(
+                    "the settlement period `{}` begins in {}, not in the benefit year {}",
+                    period.id,
+                    period.from.format("%Y"),
+                    spec.policy.benefit_year
+                ),
+                "a period that begins in `policy.benefit_year`",
+            ));
+        }
+    }
+}
