@@ -23,6 +23,15 @@ pub fn round_to_fen(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// `percent`% of `amount`, rounded to the fen; `None` if the product leaves `Decimal`'s range
+/// (only for amounts no policy can hold: loading refuses amounts above a million yuan).
+pub fn share_of(amount: Decimal, percent: Decimal) -> Option<Decimal> {
+    amount
+        .checked_mul(percent)
+        .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
+        .map(round_to_fen)
+}
+
 /// The canonical form of an amount: rounded to the fen, trailing zeros removed (`280`, `93.67`).
 pub(crate) fn canonical(amount: Decimal) -> Decimal {
     round_to_fen(amount).normalize()

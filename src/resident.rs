@@ -82,7 +82,10 @@ const FIELDS: &[&str] = &[
     "payment_date",
 ];
 
-fn resident_error(path: String, message: String) -> ResidentError {
+fn resident_error(mut path: String, message: String) -> ResidentError {
+    if path == "." {
+        path.clear();
+    }
     let unknown = message
         .strip_prefix("unknown field `")
         .and_then(|rest| rest.split_once('`'))

@@ -149,20 +149,24 @@ fn problem(key_path: String, problem: String, expected: &str) -> Problem {
 /// What a tier pays in total and how, against the personal standard.
 fn tier_total(spec: &PolicySpec, tier: &SubsidyTier) -> (Decimal, Vec<(crate::Funder, Decimal)>) {
     let personal = spec.standards.personal.amount;
-    let mut split = Vec::new();
+    let mut split: Vec<(crate::Funder, Decimal)> = Vec::new();
     for part in &tier.parts {
         let amount = match (part.share, part.amount) {
-            (Some(share), _) => crate::money::round_to_fen(personal * share / Decimal::ONE_HUNDRED),
+            (Some(share), _) => crate::money::share_of(personal, share).unwrap_or(Decimal::MAX),
             (None, Some(amount)) => amount,
             (None, None) => Decimal::ZERO,
         };
         match split.iter_mut().find(|(f, _)| *f == part.funder) {
-            Some((_, sum)) => *sum += amount,
+            Some((_, sum)) => *sum = sum.saturating_add(amount),
             None => split.push((part.funder, amount)),
         }
     }
     split.sort();
-    (split.iter().map(|(_, a)| *a).sum(), split)
+    let total = split
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, (_, a)| sum.checked_add(*a))
+        .unwrap_or(Decimal::MAX);
+    (total, split)
 }
 
 /// Whether a resident with category `kind` (and, for a disability, some grade) can qualify for

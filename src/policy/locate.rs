@@ -95,7 +95,10 @@ fn collect(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(Span, String)>) {
 
 fn collect_value(value: &DeValue<'_>, span: Span, path: &str, out: &mut Vec<(Span, String)>) {
     match value {
-        DeValue::Table(table) => collect(table, path, out),
+        DeValue::Table(table) => {
+            out.push((span, path.to_string()));
+            collect(table, path, out);
+        }
         DeValue::Array(array) => {
             for (i, item) in array.iter().enumerate() {
                 collect_value(item.get_ref(), item.span(), &format!("{path}[{i}]"), out);

@@ -290,10 +290,8 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                         ));
                     }
                     let share = share.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
-                    total += crate::money::round_to_fen(
-                        personal.clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT)) * share
-                            / Decimal::ONE_HUNDRED,
-                    );
+                    let bounded = personal.clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT));
+                    total += crate::money::share_of(bounded, share).unwrap_or(Decimal::ZERO);
                 }
                 (None, Some(amount)) => {
                     money(&mut out, format!("{part_path}.amount"), amount);
