@@ -29,7 +29,11 @@ use crate::names::{Named, deserialize_by_name};
 #[serde(deny_unknown_fields)]
 pub struct Resident {
     /// An identifier the caller chooses (roster row, ID number); carried, never interpreted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "id_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Date of birth.
     #[serde(deserialize_with = "crate::dates::deserialize")]
@@ -53,7 +57,7 @@ pub struct Resident {
     #[serde(default)]
     pub employee_insurance_obligated: bool,
     /// Identity categories held; a resident may hold several.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub categories: Vec<HeldCategory>,
     /// At most one special circumstance.
     #[serde(default)]
@@ -65,6 +69,27 @@ pub struct Resident {
 
 fn yes() -> bool {
     true
+}
+
+/// `categories: null` reads as no categories.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<HeldCategory>, D::Error> {
+    Ok(Option::<Vec<HeldCategory>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// An id given as text or as a whole number (roster row numbers) reads as text.
+fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Number(u64),
+    }
+    Ok(Option::<Id>::deserialize(d)
+        .map_err(|_| serde::de::Error::custom("an id is a string or a whole number"))?
+        .map(|id| match id {
+            Id::Text(text) => text,
+            Id::Number(n) => n.to_string(),
+        }))
 }
 
 /// The fields of [`Resident`], for "did you mean" on an unknown field.
