@@ -95,7 +95,16 @@ fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         any::<Index>().prop_map(Edit::DropKey),
         any::<Index>().prop_map(Edit::NegateNumber),
-        (any::<Index>(), prop_oneof![Just(0i64), Just(3), Just(100), Just(1_000_000), Just(i64::MAX)])
+        (
+            any::<Index>(),
+            prop_oneof![
+                Just(0i64),
+                Just(3),
+                Just(100),
+                Just(1_000_000),
+                Just(i64::MAX)
+            ]
+        )
             .prop_map(|(i, f)| Edit::ScaleNumber(i, f)),
         (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Edit::SwapDates(a, b)),
         (any::<Index>(), names).prop_map(|(i, n)| Edit::RenameCategory(i, n)),
@@ -207,13 +216,18 @@ fn apply(doc: &mut Value, edit: &Edit) {
 
 fn builtin_documents() -> &'static [(String, Value)] {
     static DOCUMENTS: std::sync::OnceLock<Vec<(String, Value)>> = std::sync::OnceLock::new();
-    DOCUMENTS.get_or_init(|| Policy::builtin_ids()
-        .map(|id| {
-            let path = format!("{}/policies/{id}.toml", env!("CARGO_MANIFEST_DIR"));
-            let text = std::fs::read_to_string(&path).expect("readable");
-            (id.to_string(), Value::Table(text.parse::<Table>().expect("valid TOML")))
-        })
-        .collect())
+    DOCUMENTS.get_or_init(|| {
+        Policy::builtin_ids()
+            .map(|id| {
+                let path = format!("{}/policies/{id}.toml", env!("CARGO_MANIFEST_DIR"));
+                let text = std::fs::read_to_string(&path).expect("readable");
+                (
+                    id.to_string(),
+                    Value::Table(text.parse::<Table>().expect("valid TOML")),
+                )
+            })
+            .collect()
+    })
 }
 
 proptest! {
@@ -273,6 +287,12 @@ fn the_mutations_do_change_the_policies() {
             refused += 1;
         }
     }
-    assert!(changed > 150, "only {changed} of 200 edits changed the policy");
-    assert!(refused > 20 && refused < 200, "{refused} of 200 edited policies were refused");
+    assert!(
+        changed > 150,
+        "only {changed} of 200 edits changed the policy"
+    );
+    assert!(
+        refused > 20 && refused < 200,
+        "{refused} of 200 edited policies were refused"
+    );
 }

@@ -44,7 +44,8 @@ fn each_part_is_rounded_on_its_own() {
     // fiscal: 281.01 * 33.3333% = 93.669...  -> 93.67
     // medical assistance: 281.01 * 0.5% = 1.40505 -> 1.41
     // owed: 281.01 - 93.67 - 1.41 = 185.93
-    let r = Resident::new(date(1970, 1, 1), date(2020, 11, 1)).with_category(CategoryKind::Monitored);
+    let r =
+        Resident::new(date(1970, 1, 1), date(2020, 11, 1)).with_category(CategoryKind::Monitored);
     let a = evaluate(&policy, &r).expect("evaluates");
     assert_eq!(a.subsidies.get(Funder::Fiscal), yuan("93.67"));
     assert_eq!(a.subsidies.get(Funder::MedicalAssistance), yuan("1.41"));
