@@ -227,14 +227,141 @@ pub struct RuleNote {
     pub decides: bool,
 }
 
-/// The steps of a decision: shared, immutable [`RuleNote`]s of the policy.
-pub type TraceStep = Arc<RuleNote>;
+/// One step of a decision: a [`RuleNote`] of the policy. Iterating a [`Trace`] yields
+/// `&TraceStep`s.
+pub type TraceStep = RuleNote;
 
 /// The most steps a trace holds: coverage, payment time, start rule, charge, tier, prior year.
 pub const TRACE_CAPACITY: usize = 8;
 
-/// The rules applied, in order. Fixed capacity, so evaluating never allocates for it.
-pub type Trace = ArrayVec<TraceStep, TRACE_CAPACITY>;
+/// The rules applied, in order, each a [`RuleNote`] of the policy.
+///
+/// A trace refers to the notes the policy built when it was loaded, by their place in the
+/// policy's list of notes: building one copies no string, allocates nothing, and takes a
+/// single shared reference to that list whatever the number of steps. Iterate it
+/// (`for step in &a.trace`), index it (`a.trace[0]`); it serializes as the list of its notes.
+#[derive(Clone, Default)]
+pub struct Trace {
+    /// The policy's notes (`None` only for an empty trace made by `Default`).
+    notes: Option<Arc<[RuleNote]>>,
+    /// Positions in `notes`, in the order the rules were applied.
+    steps: ArrayVec<u32, TRACE_CAPACITY>,
+}
+
+/// The position of a note in its policy's list of notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NoteId(pub(crate) u32);
+
+impl Trace {
+    /// An empty trace over a policy's notes.
+    pub(crate) fn new(notes: &Arc<[RuleNote]>) -> Trace {
+        Trace {
+            notes: Some(Arc::clone(notes)),
+            steps: ArrayVec::new(),
+        }
+    }
+
+    /// Appends a step; a trace holds at most [`TRACE_CAPACITY`] steps, more than evaluation
+    /// ever records.
+    pub(crate) fn push(&mut self, note: NoteId) {
+        let _ = self.steps.try_push(note.0);
+    }
+
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether there are no steps.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The step at `index`, if any.
+    pub fn get(&self, index: usize) -> Option<&RuleNote> {
+        let step = *self.steps.get(index)?;
+        self.notes.as_deref()?.get(step as usize)
+    }
+
+    /// The steps, in order.
+    pub fn iter(&self) -> TraceIter<'_> {
+        TraceIter {
+            notes: self.notes.as_deref().unwrap_or_default(),
+            steps: self.steps.iter(),
+        }
+    }
+}
+
+/// The steps of a [`Trace`], in order.
+#[derive(Debug, Clone)]
+pub struct TraceIter<'a> {
+    notes: &'a [RuleNote],
+    steps: std::slice::Iter<'a, u32>,
+}
+
+impl<'a> Iterator for TraceIter<'a> {
+    type Item = &'a RuleNote;
+
+    fn next(&mut self) -> Option<&'a RuleNote> {
+        let step = *self.steps.next()?;
+        self.notes.get(step as usize)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.steps.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for TraceIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let step = *self.steps.next_back()?;
+        self.notes.get(step as usize)
+    }
+}
+
+impl ExactSizeIterator for TraceIter<'_> {}
+
+impl<'a> IntoIterator for &'a Trace {
+    type Item = &'a RuleNote;
+    type IntoIter = TraceIter<'a>;
+
+    fn into_iter(self) -> TraceIter<'a> {
+        self.iter()
+    }
+}
+
+impl std::ops::Index<usize> for Trace {
+    type Output = RuleNote;
+
+    /// The step at `index`; panics past the end, like a slice.
+    fn index(&self, index: usize) -> &RuleNote {
+        match self.get(index) {
+            Some(step) => step,
+            None => panic!("trace step {index} out of range (len {})", self.len()),
+        }
+    }
+}
+
+impl PartialEq for Trace {
+    /// Traces are equal when their steps are equal notes, whichever policy value holds them.
+    fn eq(&self, other: &Trace) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Trace {}
+
+impl fmt::Debug for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Trace {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
 
 pub(crate) fn serialize_money<S: Serializer>(
     amount: &Decimal,

@@ -17,15 +17,13 @@
 use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::assessment::{
-    Assessment, PriorYearCharge, Refusal, Status, Subsidies, Trace, TraceStep,
-};
+use crate::assessment::{Assessment, NoteId, PriorYearCharge, Refusal, Status, Subsidies, Trace};
 use crate::category::{CategoryKind, HeldCategory};
 use crate::error::EvalError;
-use crate::policy::Policy;
 use crate::policy::schema::{
     Charge, Coverage, NewbornStatus, Period, StartFrom, StartRule, When, WithinDays,
 };
+use crate::policy::{Builtins, CompiledTier, Policy, grade_bit, newborn_bit, special_bit};
 use crate::resident::{Resident, Special};
 
 /// Evaluates `resident` against `policy`: what is owed, who pays the rest, when benefits run.
@@ -53,7 +51,7 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
     let spec = policy.spec();
     let compiled = &policy.compiled;
     let refusals = &compiled.refusals;
-    let mut trace = Trace::new();
+    let mut trace = Trace::new(&compiled.rule_notes);
 
     // 1. Who is covered.
     if resident.employee_insurance_obligated {
@@ -62,7 +60,7 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
     if !covers(&spec.coverage, resident) {
         return Ok(refused(policy, &refusals.not_covered, trace));
     }
-    push(&mut trace, &compiled.notes.covered);
+    trace.push(compiled.notes.covered);
 
     // 2. When it was paid.
     let (period_index, period) = settlement_period(policy, resident);
@@ -74,14 +72,19 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
         return Ok(refused(policy, &refusals.outside_window, trace));
     }
     let (paid, paid_note) = payment_time(policy, resident);
-    push(&mut trace, paid_note);
+    trace.push(paid_note);
 
     // 3. Which rule decides.
     let newborn = newborn_status(policy, resident);
+    let (newborn_bit, special_bit) = (newborn_bit(newborn), special_bit(resident.special_kind()));
     let mut decided = None;
     for (rule, ready) in spec.rules.iter().zip(&compiled.rules) {
-        if ready.paid_mask & paid != 0 && matches(policy, &rule.when, resident, newborn, &rule.id)?
-        {
+        // A quick test of when it was paid, the newborn status and the special circumstance,
+        // made when the policy was loaded; then every condition of the rule.
+        let may_match = ready.paid_mask & paid != 0
+            && ready.newborn_mask & newborn_bit != 0
+            && ready.special_mask & special_bit != 0;
+        if may_match && matches(policy, &rule.when, resident, newborn, &rule.id)? {
             decided = Some((rule, ready));
             break;
         }
@@ -89,28 +92,31 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
     let Some((rule, ready)) = decided else {
         return Ok(refused(policy, &refusals.outside_window, trace));
     };
-    push(&mut trace, &ready.note);
+    trace.push(ready.note);
     if let Some(refusal) = &ready.refusal {
         return Ok(refused_by_rule(policy, refusal, trace));
     }
 
     // 4. What is charged.
-    let (charged, charge_note) = match rule.charge {
-        Some(Charge::Full) => (compiled.full_standard, &compiled.notes.full),
-        _ => (policy.personal_standard(), &compiled.notes.personal),
+    let full = rule.charge == Some(Charge::Full);
+    let (charged, charge_note) = if full {
+        (compiled.full_standard, compiled.notes.full)
+    } else {
+        (policy.personal_standard(), compiled.notes.personal)
     };
-    push(&mut trace, charge_note);
+    trace.push(charge_note);
 
-    // 5. Who pays what.
-    let tier = best_tier(policy, resident);
-    let (subsidies, tier_id) = match tier {
+    // 5. Who pays what: the tier's subsidies; the resident owes the rest of the charge.
+    let (subsidies, owed, tier_id) = match best_tier(policy, resident) {
         Some(tier) => {
-            push(&mut trace, &tier.note);
-            (tier.subsidies, Some(std::sync::Arc::clone(&tier.id)))
+            trace.push(tier.note);
+            let tier_id = Some(std::sync::Arc::clone(&tier.id));
+            // `charged` less the tier's subsidies, worked out when the policy was loaded.
+            (tier.subsidies, tier.owed(full), tier_id)
         }
         None => {
-            push(&mut trace, &compiled.notes.no_tier);
-            (Subsidies::NONE, None)
+            trace.push(compiled.notes.no_tier);
+            (Subsidies::NONE, charged, None)
         }
     };
 
@@ -125,8 +131,8 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
         let born_in_range =
             prior.born_from <= resident.birth_date && resident.birth_date <= prior.born_to;
         born_in_range.then(|| {
-            if let Some(note) = &ready.prior_year_note {
-                push(&mut trace, note);
+            if let Some(note) = ready.prior_year_note {
+                trace.push(note);
             }
             PriorYearCharge {
                 year: prior.year,
@@ -142,7 +148,7 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
         personal_standard: policy.personal_standard(),
         charged,
         charged_standard: rule.charge,
-        owed: charged - subsidies.total(),
+        owed,
         subsidies,
         tier: tier_id,
         benefit_start: Some(benefit_start),
@@ -152,18 +158,8 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
     })
 }
 
-/// Appends a step; a trace holds at most [`TRACE_CAPACITY`](crate::assessment::TRACE_CAPACITY)
-/// steps, more than evaluation ever records.
-fn push(trace: &mut Trace, step: &TraceStep) {
-    let _ = trace.try_push(std::sync::Arc::clone(step));
-}
-
-fn refused(
-    policy: &Policy,
-    (refusal, note): &(Refusal, TraceStep),
-    mut trace: Trace,
-) -> Assessment {
-    push(&mut trace, note);
+fn refused(policy: &Policy, (refusal, note): &(Refusal, NoteId), mut trace: Trace) -> Assessment {
+    trace.push(*note);
     refused_by_rule(policy, refusal, trace)
 }
 
@@ -194,17 +190,10 @@ fn covers(coverage: &Coverage, resident: &Resident) -> bool {
 }
 
 /// The settlement period for the resident: the one for their student kind, else the default.
+/// (Worked out for each student kind when the policy is loaded.)
 fn settlement_period<'p>(policy: &'p Policy, resident: &Resident) -> (usize, &'p Period) {
-    let periods = &policy.spec().periods;
-    let for_students = periods.iter().position(|p| {
-        p.students
-            .as_ref()
-            .is_some_and(|kinds| kinds.contains(&resident.student))
-    });
-    let index = for_students
-        .or_else(|| periods.iter().position(|p| p.students.is_none()))
-        .unwrap_or(0);
-    match periods.get(index) {
+    let index = policy.compiled.period_of(resident.student);
+    match policy.spec().periods.get(index) {
         Some(period) => (index, period),
         // Validation guarantees one default period; this arm is never reached for a loaded policy.
         None => (0, &EMPTY_PERIOD),
@@ -220,13 +209,13 @@ static EMPTY_PERIOD: Period = Period {
 };
 
 /// When the payment was made, as the bit rules match against, and the note saying so.
-fn payment_time<'p>(policy: &'p Policy, resident: &Resident) -> (u64, &'p TraceStep) {
+fn payment_time(policy: &Policy, resident: &Resident) -> (u64, NoteId) {
     use crate::policy::{PAID_MAIN, PAID_OUTSIDE, paid_extension};
     let spec = policy.spec();
     let compiled = &policy.compiled;
     let paid = resident.payment_date;
     if spec.window.from <= paid && paid <= compiled.window_last_day {
-        return (PAID_MAIN, &compiled.notes.paid_main);
+        return (PAID_MAIN, compiled.notes.paid_main);
     }
     for (i, (ext, ready)) in spec.extensions.iter().zip(&compiled.extensions).enumerate() {
         let in_dates = ext.from <= paid && paid <= ready.last_day;
@@ -236,19 +225,31 @@ fn payment_time<'p>(policy: &'p Policy, resident: &Resident) -> (u64, &'p TraceS
                 .is_some_and(|kind| who.special.contains(&kind))
         });
         if ext.in_force && in_dates && may_use {
-            return (paid_extension(i), &ready.note);
+            return (paid_extension(i), ready.note);
         }
     }
-    (PAID_OUTSIDE, &compiled.notes.paid_outside)
+    (PAID_OUTSIDE, compiled.notes.paid_outside)
 }
 
 /// Whether the payment is within `days` of `event` under the policy's day counting.
 fn within(policy: &Policy, event: NaiveDate, payment: NaiveDate, days: u32) -> bool {
-    let elapsed = (payment - event).num_days();
+    let elapsed = day_number(payment) - day_number(event);
     match policy.spec().conventions.within_days {
         WithinDays::AtMost => elapsed <= i64::from(days),
         WithinDays::LessThan => elapsed < i64::from(days),
     }
+}
+
+/// A count of days to `date` from a fixed day long before any date chrono can hold, so that
+/// the difference of two day numbers is the number of days between the dates (what
+/// `payment - event` counts, in fewer steps). The count starts 400,000 years (1,000 whole
+/// Gregorian cycles) before year 1, which keeps every number positive and every leap year
+/// where it is.
+#[inline]
+fn day_number(date: NaiveDate) -> i64 {
+    // Unsigned division by a constant is a multiplication: the reason for counting this way.
+    let years = (i64::from(date.year()) + 399_999).unsigned_abs();
+    (years * 365 + years / 4 - years / 100 + years / 400) as i64 + i64::from(date.ordinal())
 }
 
 fn newborn_status(policy: &Policy, resident: &Resident) -> NewbornStatus {
@@ -356,35 +357,55 @@ fn counts_for_subsidy(policy: &Policy, held: &HeldCategory, payment: NaiveDate) 
 }
 
 /// The most favourable tier the resident qualifies for; ties go to the tier listed first.
-fn best_tier<'p>(
-    policy: &'p Policy,
-    resident: &Resident,
-) -> Option<&'p crate::policy::CompiledTier> {
-    let counted = || {
-        resident
-            .categories
-            .iter()
-            .filter(|held| counts_for_subsidy(policy, held, resident.payment_date))
+#[inline]
+fn best_tier<'p>(policy: &'p Policy, resident: &Resident) -> Option<&'p CompiledTier> {
+    if resident.categories.is_empty() {
+        // Most residents hold no category: no tier can apply.
+        None
+    } else {
+        best_tier_by_category(policy, resident)
+    }
+}
+
+fn best_tier_by_category<'p>(policy: &'p Policy, resident: &Resident) -> Option<&'p CompiledTier> {
+    // The categories that count for subsidies: built-in ones as bits, disability by grade;
+    // local ones are matched by id or name below.
+    let counts = |held: &&HeldCategory| counts_for_subsidy(policy, held, resident.payment_date);
+    let mut builtins = Builtins::NONE;
+    let mut disability_grade = 0;
+    let mut holds_local = false;
+    for held in resident.categories.iter().filter(counts) {
+        builtins = builtins.with(&held.kind);
+        match held.kind {
+            CategoryKind::Disability => disability_grade = held.grade.map_or(0, grade_bit),
+            CategoryKind::Local(_) => holds_local = true,
+            _ => {}
+        }
+    }
+    if builtins.is_empty() && !holds_local {
+        return None;
+    }
+    let names_held_local = |kinds: &[CategoryKind]| {
+        holds_local
+            && resident.categories.iter().filter(counts).any(|held| {
+                !held.kind.is_builtin()
+                    && kinds.iter().any(|k| same_category(policy, k, &held.kind))
+            })
     };
-    let mut best: Option<&crate::policy::CompiledTier> = None;
+
+    let mut best: Option<&CompiledTier> = None;
     for (tier, ready) in policy.spec().tiers.iter().zip(&policy.compiled.tiers) {
-        let qualifies = counted().any(|held| {
-            tier.categories
-                .iter()
-                .any(|k| same_category(policy, k, &held.kind))
-                && (held.kind != CategoryKind::Disability
-                    || tier
-                        .grades
-                        .as_ref()
-                        .is_none_or(|grades| held.grade.is_some_and(|g| grades.contains(&g))))
-        }) && !counted().any(|held| {
-            tier.not_holding
-                .iter()
-                .any(|k| same_category(policy, k, &held.kind))
-        }) && tier
-            .students
-            .as_ref()
-            .is_none_or(|kinds| kinds.contains(&resident.student))
+        let holds = ready.categories.intersects(builtins)
+            || ready.disability_grades & disability_grade != 0
+            || (ready.names_local && names_held_local(&tier.categories));
+        let excluded = ready.not_holding.intersects(builtins)
+            || (ready.names_local && names_held_local(&tier.not_holding));
+        let qualifies = holds
+            && !excluded
+            && tier
+                .students
+                .as_ref()
+                .is_none_or(|kinds| kinds.contains(&resident.student))
             && tier.hukou.is_none_or(|h| h == resident.hukou);
         if qualifies && best.is_none_or(|b| ready.total > b.total) {
             best = Some(ready);
@@ -394,6 +415,7 @@ fn best_tier<'p>(
 }
 
 /// The day benefits begin under `rule`, before the check against the period's end.
+#[inline]
 fn start_date(
     rule: &StartRule,
     resident: &Resident,
@@ -512,8 +534,40 @@ fn unknown_category(policy: &Policy, index: usize, name: &str) -> EvalError {
 
 #[cfg(test)]
 mod tests {
-    use super::first_of_next_month;
+    use super::{day_number, first_of_next_month};
     use chrono::NaiveDate;
+
+    #[test]
+    fn day_numbers_count_the_days_between_dates_as_chrono_does() {
+        let start = NaiveDate::from_ymd_opt(1899, 12, 25).expect("valid date");
+        let dates: Vec<NaiveDate> = (0..60_000u64)
+            .step_by(7)
+            .map(|d| start + chrono::Days::new(d * 3))
+            .collect();
+        for pair in dates.windows(40).step_by(13) {
+            let (a, b) = (pair[0], pair[39]);
+            assert_eq!(
+                day_number(b) - day_number(a),
+                (b - a).num_days(),
+                "{a}..{b}"
+            );
+            assert_eq!(
+                day_number(a) - day_number(b),
+                (a - b).num_days(),
+                "{b}..{a}"
+            );
+        }
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
+        assert_eq!(day_number(d(2021, 3, 1)) - day_number(d(2020, 12, 1)), 90);
+        assert_eq!(day_number(d(2000, 3, 1)) - day_number(d(2000, 2, 28)), 2);
+        assert_eq!(day_number(d(1900, 3, 1)) - day_number(d(1900, 2, 28)), 1);
+        for (a, b) in [
+            (NaiveDate::MIN, NaiveDate::MAX),
+            (d(-1, 12, 31), d(1, 1, 1)),
+        ] {
+            assert_eq!(day_number(b) - day_number(a), (b - a).num_days());
+        }
+    }
 
     #[test]
     fn next_month_rolls_over_month_and_year_ends() {

@@ -5,18 +5,29 @@ use std::sync::Arc;
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::schema::{EndDates, PolicySpec, SubsidyTier};
-use crate::assessment::{Refusal, RefusalCode, RuleNote, Subsidies, TraceStep};
-use crate::money::{canonical, round_to_fen};
+use super::schema::{EndDates, NewbornStatus, PolicySpec, SubsidyTier};
+use crate::assessment::{NoteId, Refusal, RefusalCode, RuleNote, Subsidies};
+use crate::category::CategoryKind;
+use crate::money::canonical;
+use crate::resident::{SpecialKind, Student};
 
 /// The ready-made parts of a policy.
-#[derive(Debug, Clone)]
+///
+/// Cloning makes fresh copies of the shared strings (the id, the notes, tier ids, refusal
+/// messages) rather than taking another reference to them: each assessment takes references
+/// to these, and threads that count references on the same allocation slow each other down
+/// many times over. A clone per thread keeps every count on the thread's own copy.
+#[derive(Debug)]
 pub(crate) struct Compiled {
     pub id: Arc<str>,
+    /// Every note an assessment may cite; traces refer to them by [`NoteId`].
+    pub rule_notes: Arc<[RuleNote]>,
     pub full_standard: Decimal,
     pub window_last_day: NaiveDate,
     pub extensions: Vec<CompiledExtension>,
     pub periods: Vec<CompiledPeriod>,
+    /// The settlement period of each student kind (see [`Compiled::period_of`]).
+    pub period_of_student: [usize; 3],
     pub tiers: Vec<CompiledTier>,
     pub rules: Vec<CompiledRule>,
     pub notes: Notes,
@@ -26,7 +37,7 @@ pub(crate) struct Compiled {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledExtension {
     pub last_day: NaiveDate,
-    pub note: TraceStep,
+    pub note: NoteId,
 }
 
 #[derive(Debug, Clone)]
@@ -37,18 +48,104 @@ pub(crate) struct CompiledPeriod {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledTier {
     pub id: Arc<str>,
+    /// The tier's built-in categories other than disability, which goes by grade.
+    pub categories: Builtins,
+    /// The disability grades that qualify, as bits `1 << grade`; none if the tier does not name
+    /// disability.
+    pub disability_grades: u8,
+    /// The built-in categories whose holders do not qualify.
+    pub not_holding: Builtins,
+    /// Whether the tier names a local category (matched by name, not by bit).
+    pub names_local: bool,
     pub subsidies: Subsidies,
     pub total: Decimal,
-    pub note: TraceStep,
+    /// What a resident of the tier owes: the personal standard less the subsidies.
+    pub owed_personal: Decimal,
+    /// The same for the full funding standard.
+    pub owed_full: Decimal,
+    pub note: NoteId,
+}
+
+impl CompiledTier {
+    /// What a resident of the tier owes when charged the `full` funding standard or not.
+    pub fn owed(&self, full: bool) -> Decimal {
+        if full {
+            self.owed_full
+        } else {
+            self.owed_personal
+        }
+    }
+}
+
+/// A set of built-in categories, one bit each, so that a tier's test is a mask. Local
+/// categories have no bit: they are matched by id or name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Builtins(u16);
+
+impl Builtins {
+    pub const NONE: Builtins = Builtins(0);
+
+    fn bit(kind: &CategoryKind) -> u16 {
+        use CategoryKind::*;
+        match kind {
+            ExtremePoverty => 1,
+            Orphan => 1 << 1,
+            DeFactoOrphan => 1 << 2,
+            Disability => 1 << 3,
+            SubsistenceAllowance => 1 << 4,
+            SubsistenceFringe => 1 << 5,
+            RegisteredPoor => 1 << 6,
+            PovertyFringe => 1 << 7,
+            Monitored => 1 << 8,
+            ReturnedToPoverty => 1 << 9,
+            FloorPovertyExit => 1 << 10,
+            NeedyCollegeStudent => 1 << 11,
+            EntitledGroup => 1 << 12,
+            StablyLifted => 1 << 13,
+            Local(_) => 0,
+        }
+    }
+
+    /// The built-in categories among `kinds`.
+    pub fn of<'k>(kinds: impl IntoIterator<Item = &'k CategoryKind>) -> Builtins {
+        kinds.into_iter().fold(Builtins::NONE, Builtins::with)
+    }
+
+    /// This set and `kind` (unchanged for a local category).
+    pub fn with(self, kind: &CategoryKind) -> Builtins {
+        Builtins(self.0 | Builtins::bit(kind))
+    }
+
+    /// This set without `kind`.
+    pub fn without(self, kind: &CategoryKind) -> Builtins {
+        Builtins(self.0 & !Builtins::bit(kind))
+    }
+
+    pub fn intersects(self, other: Builtins) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// The bit of a disability grade (1–4) in [`CompiledTier::disability_grades`].
+pub(crate) fn grade_bit(grade: u8) -> u8 {
+    1u8.checked_shl(u32::from(grade)).unwrap_or(0)
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
     /// Bit 0: paid in the window; bit 1: outside; bit 2 + i: in extension i.
     pub paid_mask: u64,
-    pub note: TraceStep,
+    /// The newborn statuses the rule allows, as [`newborn_bit`]s (all, when it names none).
+    pub newborn_mask: u8,
+    /// The special circumstances the rule allows, as [`special_bit`]s (all, when it names none).
+    pub special_mask: u16,
+    pub note: NoteId,
     pub refusal: Option<Refusal>,
-    pub prior_year_note: Option<TraceStep>,
+    pub prior_year_note: Option<NoteId>,
 }
 
 /// When a payment was made, as a bit of [`CompiledRule::paid_mask`].
@@ -58,42 +155,73 @@ pub(crate) fn paid_extension(index: usize) -> u64 {
     1u64.checked_shl(2 + index as u32).unwrap_or(0)
 }
 
+/// A newborn status as a bit of [`CompiledRule::newborn_mask`].
+pub(crate) fn newborn_bit(status: NewbornStatus) -> u8 {
+    match status {
+        NewbornStatus::Within => 1,
+        NewbornStatus::Late => 1 << 1,
+        NewbornStatus::No => 1 << 2,
+    }
+}
+
+/// A special circumstance, or none (bit 0), as a bit of [`CompiledRule::special_mask`].
+pub(crate) fn special_bit(special: Option<SpecialKind>) -> u16 {
+    match special {
+        None => 1,
+        Some(kind) => 2 << (kind as u16),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Notes {
-    pub covered: TraceStep,
-    pub paid_main: TraceStep,
-    pub paid_outside: TraceStep,
-    pub personal: TraceStep,
-    pub full: TraceStep,
-    pub no_tier: TraceStep,
+    pub covered: NoteId,
+    pub paid_main: NoteId,
+    pub paid_outside: NoteId,
+    pub personal: NoteId,
+    pub full: NoteId,
+    pub no_tier: NoteId,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct Refusals {
-    pub employee_obligated: (Refusal, TraceStep),
-    pub not_covered: (Refusal, TraceStep),
-    pub outside_window: (Refusal, TraceStep),
-    pub no_benefit_in_period: (Refusal, TraceStep),
+    pub employee_obligated: (Refusal, NoteId),
+    pub not_covered: (Refusal, NoteId),
+    pub outside_window: (Refusal, NoteId),
+    pub no_benefit_in_period: (Refusal, NoteId),
 }
 
-fn note(rule: String, summary: String, citation: &str, decides: bool) -> TraceStep {
-    Arc::new(RuleNote {
-        rule,
-        summary,
-        citation: citation.to_string(),
-        decides,
-    })
-}
+/// The notes of a policy as they are written, each given its [`NoteId`].
+#[derive(Default)]
+struct NoteBook(Vec<RuleNote>);
 
-fn refusal(code: RefusalCode, rule: &str, message: String, citation: &str) -> (Refusal, TraceStep) {
-    let text = format!("{message} ({citation})");
-    (
-        Refusal {
-            code,
-            message: Arc::from(text.as_str()),
-        },
-        note(rule.to_string(), message, citation, true),
-    )
+impl NoteBook {
+    fn note(&mut self, rule: String, summary: String, citation: &str, decides: bool) -> NoteId {
+        let id = NoteId(u32::try_from(self.0.len()).expect("fewer than 2^32 notes"));
+        self.0.push(RuleNote {
+            rule,
+            summary,
+            citation: citation.to_string(),
+            decides,
+        });
+        id
+    }
+
+    fn refusal(
+        &mut self,
+        code: RefusalCode,
+        rule: &str,
+        message: String,
+        citation: &str,
+    ) -> (Refusal, NoteId) {
+        let text = format!("{message} ({citation})");
+        (
+            Refusal {
+                code,
+                message: Arc::from(text.as_str()),
+            },
+            self.note(rule.to_string(), message, citation, true),
+        )
+    }
 }
 
 /// The last day of a span whose end is written as `to`.
@@ -111,9 +239,71 @@ fn external(cite: &str, source: Option<&str>) -> String {
     }
 }
 
+/// A fresh copy of a shared string, with its own reference count.
+fn fresh(text: &Arc<str>) -> Arc<str> {
+    Arc::from(&**text)
+}
+
+fn fresh_refusal(refusal: &Refusal) -> Refusal {
+    Refusal {
+        code: refusal.code,
+        message: fresh(&refusal.message),
+    }
+}
+
+impl Clone for Compiled {
+    fn clone(&self) -> Compiled {
+        let refused = |(refusal, note): &(Refusal, NoteId)| (fresh_refusal(refusal), *note);
+        let r = &self.refusals;
+        Compiled {
+            id: fresh(&self.id),
+            rule_notes: Arc::from(self.rule_notes.to_vec()),
+            full_standard: self.full_standard,
+            window_last_day: self.window_last_day,
+            extensions: self.extensions.clone(),
+            periods: self.periods.clone(),
+            period_of_student: self.period_of_student,
+            tiers: self
+                .tiers
+                .iter()
+                .map(|tier| CompiledTier {
+                    id: fresh(&tier.id),
+                    ..tier.clone()
+                })
+                .collect(),
+            rules: self
+                .rules
+                .iter()
+                .map(|rule| CompiledRule {
+                    refusal: rule.refusal.as_ref().map(fresh_refusal),
+                    ..rule.clone()
+                })
+                .collect(),
+            notes: self.notes.clone(),
+            refusals: Refusals {
+                employee_obligated: refused(&r.employee_obligated),
+                not_covered: refused(&r.not_covered),
+                outside_window: refused(&r.outside_window),
+                no_benefit_in_period: refused(&r.no_benefit_in_period),
+            },
+        }
+    }
+}
+
 impl Compiled {
+    /// The index of the settlement period for a student kind.
+    pub fn period_of(&self, student: Student) -> usize {
+        let slot = match student {
+            Student::None => 0,
+            Student::School => 1,
+            Student::College => 2,
+        };
+        self.period_of_student[slot]
+    }
+
     /// Works out everything from a spec that has passed validation.
     pub fn new(spec: &PolicySpec) -> Compiled {
+        let mut book = NoteBook::default();
         let personal = spec.standards.personal.amount;
         let fiscal = spec.standards.fiscal.amount;
         let full_standard = personal + fiscal;
@@ -137,7 +327,7 @@ impl Compiled {
                 );
                 CompiledExtension {
                     last_day: last,
-                    note: note(
+                    note: book.note(
                         format!("extension.{}", ext.id),
                         format!("paid in the extension {}..{} (for {who})", ext.from, last),
                         &ext.cite,
@@ -158,7 +348,7 @@ impl Compiled {
         let tiers = spec
             .tiers
             .iter()
-            .map(|tier| compile_tier(tier, personal))
+            .map(|tier| compile_tier(tier, personal, full_standard, &mut book))
             .collect();
 
         let rules = spec
@@ -179,16 +369,28 @@ impl Compiled {
                         }
                     }),
                 };
+                let when = &rule.when;
+                let newborn_mask = when.newborn.as_ref().map_or(u8::MAX, |statuses| {
+                    statuses.iter().fold(0, |mask, &s| mask | newborn_bit(s))
+                });
+                let mut special_mask = when.special.as_ref().map_or(u16::MAX, |kinds| {
+                    kinds.iter().fold(0, |mask, &k| mask | special_bit(Some(k)))
+                });
+                if when.without_special {
+                    special_mask &= special_bit(None);
+                }
                 let rule_path = format!("rule.{}", rule.id);
                 CompiledRule {
                     paid_mask,
-                    note: note(rule_path.clone(), rule.title.clone(), &rule.cite, true),
+                    newborn_mask,
+                    special_mask,
+                    note: book.note(rule_path.clone(), rule.title.clone(), &rule.cite, true),
                     refusal: rule.refuse.as_ref().map(|r| Refusal {
                         code: r.code,
                         message: Arc::from(format!("{} ({})", r.message, rule.cite).as_str()),
                     }),
                     prior_year_note: rule.prior_year.as_ref().map(|p| {
-                        note(
+                        book.note(
                             format!("{rule_path}.prior_year"),
                             format!(
                                 "born {}..{}: the {} contribution of {} yuan is also due",
@@ -237,25 +439,25 @@ impl Compiled {
             who.join(", ")
         };
         let notes = Notes {
-            covered: note(
+            covered: book.note(
                 "coverage".into(),
                 format!("covered: {covered_who}"),
                 &spec.coverage.cite,
                 false,
             ),
-            paid_main: note(
+            paid_main: book.note(
                 "window".into(),
                 format!("paid in the collection window {window_text}"),
                 &spec.window.cite,
                 false,
             ),
-            paid_outside: note(
+            paid_outside: book.note(
                 "window".into(),
                 format!("paid outside the collection window {window_text}"),
                 &spec.window.cite,
                 false,
             ),
-            personal: note(
+            personal: book.note(
                 "standards.personal".into(),
                 format!(
                     "charged the personal standard of {} yuan",
@@ -264,7 +466,7 @@ impl Compiled {
                 &std.personal.cite,
                 false,
             ),
-            full: note(
+            full: book.note(
                 "standards.full".into(),
                 format!(
                     "charged the full funding standard: {} personal + {} fiscal = {} yuan",
@@ -275,7 +477,7 @@ impl Compiled {
                 &format!("{}; {}", std.personal.cite, fiscal_cite),
                 false,
             ),
-            no_tier: note(
+            no_tier: book.note(
                 "tier".into(),
                 "no subsidy tier applies".into(),
                 &spec.subsidy.cite,
@@ -289,19 +491,19 @@ impl Compiled {
             .find(|p| p.students.is_none())
             .map_or(window_last_day, |p| last_day(spec, p.to));
         let refusals = Refusals {
-            employee_obligated: refusal(
+            employee_obligated: book.refusal(
                 RefusalCode::EmployeeInsuranceObligated,
                 "coverage",
                 "obliged to join employee basic medical insurance (职工医保应参保人员), so not covered by resident insurance".into(),
                 &spec.coverage.cite,
             ),
-            not_covered: refusal(
+            not_covered: book.refusal(
                 RefusalCode::NotCovered,
                 "coverage",
                 format!("not among the people this notice covers ({covered_who})"),
                 &spec.coverage.cite,
             ),
-            outside_window: refusal(
+            outside_window: book.refusal(
                 RefusalCode::OutsideWindow,
                 "window",
                 format!(
@@ -315,7 +517,7 @@ impl Compiled {
                 ),
                 &spec.window.cite,
             ),
-            no_benefit_in_period: refusal(
+            no_benefit_in_period: book.refusal(
                 RefusalCode::NoBenefitInPeriod,
                 "period",
                 format!(
@@ -327,10 +529,13 @@ impl Compiled {
 
         Compiled {
             id: Arc::from(spec.policy.id.as_str()),
+            rule_notes: Arc::from(book.0),
             full_standard,
             window_last_day,
             extensions,
             periods,
+            period_of_student: [Student::None, Student::School, Student::College]
+                .map(|student| period_of(spec, student)),
             tiers,
             rules,
             notes,
@@ -339,12 +544,27 @@ impl Compiled {
     }
 }
 
-fn compile_tier(tier: &SubsidyTier, personal: Decimal) -> CompiledTier {
+/// The settlement period for a student kind: the one listing the kind, else the default.
+fn period_of(spec: &PolicySpec, student: Student) -> usize {
+    let periods = &spec.periods;
+    periods
+        .iter()
+        .position(|p| p.students.as_ref().is_some_and(|s| s.contains(&student)))
+        .or_else(|| periods.iter().position(|p| p.students.is_none()))
+        .unwrap_or(0)
+}
+
+fn compile_tier(
+    tier: &SubsidyTier,
+    personal: Decimal,
+    full_standard: Decimal,
+    book: &mut NoteBook,
+) -> CompiledTier {
     let mut subsidies = Subsidies::NONE;
     let mut parts = Vec::new();
     for part in &tier.parts {
         let amount = match (part.share, part.amount) {
-            (Some(share), _) => round_to_fen(personal * share / Decimal::ONE_HUNDRED),
+            (Some(share), _) => crate::money::share_of(personal, share).unwrap_or(Decimal::ZERO),
             (None, Some(amount)) => amount,
             (None, None) => Decimal::ZERO,
         };
@@ -358,11 +578,29 @@ fn compile_tier(tier: &SubsidyTier, personal: Decimal) -> CompiledTier {
     let cites: Vec<&str> = std::iter::once(tier.cite.as_str())
         .chain(tier.parts.iter().filter_map(|p| p.cite.as_deref()))
         .collect();
+    let disability_grades = if tier.categories.contains(&CategoryKind::Disability) {
+        match &tier.grades {
+            Some(grades) => grades.iter().fold(0, |bits, &g| bits | grade_bit(g)),
+            None => (1..=4).fold(0, |bits, g| bits | grade_bit(g)),
+        }
+    } else {
+        0
+    };
     CompiledTier {
         id: Arc::from(tier.id.as_str()),
+        categories: Builtins::of(&tier.categories).without(&CategoryKind::Disability),
+        disability_grades,
+        not_holding: Builtins::of(&tier.not_holding),
+        names_local: tier
+            .categories
+            .iter()
+            .chain(&tier.not_holding)
+            .any(|k| !k.is_builtin()),
         subsidies,
         total,
-        note: note(
+        owed_personal: personal - total,
+        owed_full: full_standard - total,
+        note: book.note(
             format!("tier.{}", tier.id),
             format!("subsidy tier {}: {}", tier.name, parts.join(" + ")),
             &cites.join("; "),

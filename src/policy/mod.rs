@@ -18,7 +18,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::error::{Location, PolicyError};
-pub(crate) use compile::{Compiled, CompiledTier, PAID_MAIN, PAID_OUTSIDE, paid_extension};
+pub(crate) use compile::{
+    Builtins, Compiled, CompiledTier, PAID_MAIN, PAID_OUTSIDE, grade_bit, newborn_bit,
+    paid_extension, special_bit,
+};
 pub use schema::PolicySpec;
 
 mod builtin {

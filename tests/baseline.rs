@@ -1,0 +1,74 @@
+//! The hand-written baselines of the `evaluate` bench agree with `evaluate`, and the bench's
+//! resident mix holds what it claims to: ordinary residents, every tier, late cases, refusals.
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::baseline::{Outcome, for_policy};
+use urrbmi::{Policy, RefusalCode, Status, evaluate};
+
+#[test]
+fn baselines_agree_with_evaluate_on_every_resident_of_the_mix() {
+    for id in ["ziyang-2021", "changsha-2021"] {
+        let policy = Policy::builtin(id).expect("built-in policy");
+        let baseline = for_policy(id).expect("a baseline for this policy");
+        // The bench's mix, then a larger one drawn with another seed.
+        for (n, seed) in [(common::MIX_SIZE, common::SEED), (50_000, 7)] {
+            for (i, resident) in common::mix(&policy, n, seed).iter().enumerate() {
+                let a = evaluate(&policy, resident).expect("the mix holds valid residents");
+                assert_eq!(
+                    baseline(resident),
+                    Outcome::of(&a),
+                    "{id}, seed {seed}, resident {i}: {resident:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
+    for policy in Policy::builtins().expect("built-in policies") {
+        let id = policy.id().to_string();
+        let mut tiers = BTreeSet::new();
+        let mut refusals = BTreeSet::new();
+        let (mut plain, mut full, mut from_birth) = (0, 0, 0);
+        for resident in common::mix(&policy, common::MIX_SIZE, common::SEED) {
+            let a = evaluate(&policy, &resident).expect("the mix holds valid residents");
+            match a.status {
+                Status::Refused => {
+                    refusals.insert(a.refusal.as_ref().expect("a refusal").code);
+                }
+                Status::Enrolled => {
+                    plain += usize::from(a.tier.is_none() && a.charged == a.personal_standard);
+                    full += usize::from(a.charged > a.personal_standard);
+                    from_birth += usize::from(a.benefit_start == Some(resident.birth_date));
+                }
+            }
+            if let Some(tier) = &a.tier {
+                tiers.insert(tier.to_string());
+            }
+        }
+        let all_tiers: BTreeSet<String> =
+            policy.spec().tiers.iter().map(|t| t.id.clone()).collect();
+        assert_eq!(tiers, all_tiers, "{id}: every tier is in the mix");
+        assert!(plain > 1000, "{id}: {plain} ordinary residents");
+        assert!(full > 50, "{id}: {full} late cases at the full standard");
+        assert!(from_birth > 50, "{id}: {from_birth} newborns from birth");
+        let mut expected = vec![
+            RefusalCode::OutsideWindow,
+            RefusalCode::EmployeeInsuranceObligated,
+        ];
+        if !policy.spec().coverage.everyone {
+            expected.push(RefusalCode::NotCovered);
+        }
+        for code in expected {
+            assert!(
+                refusals.contains(&code),
+                "{id}: no {code} refusal in the mix"
+            );
+        }
+    }
+}
