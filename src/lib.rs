@@ -56,15 +56,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod assessment;
+pub mod batch;
 pub mod category;
 pub mod dates;
+pub mod diff;
 pub mod error;
 mod evaluate;
+pub mod idcard;
 pub mod money;
 mod names;
+pub mod overlay;
 pub mod policy;
 pub mod resident;
+#[cfg(feature = "roster")]
+pub mod roster;
+#[cfg(feature = "scenario")]
+pub mod scenario;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 mod suggest;
@@ -73,7 +83,9 @@ pub use assessment::{
     Assessment, PriorYearCharge, Refusal, RefusalCode, RuleNote, Status, Subsidies, Trace,
     TraceStep,
 };
+pub use batch::{Batch, BatchOutput, Summary, Totals, evaluate_batch, summarize};
 pub use category::{CategoryKind, Funder, HeldCategory};
+pub use diff::{PolicyDiff, diff, explain_change};
 pub use error::{EvalError, Location, PolicyError, ResidentError};
 pub use evaluate::evaluate;
 pub use policy::Policy;

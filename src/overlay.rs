@@ -1,0 +1,608 @@
+//! What-if overlays: a small TOML file that changes a base policy and yields a new, validated
+//! one.
+//!
+//! An overlay names the policy it is written for and the id of the policy it makes, then gives
+//! any table of the policy file with only the keys it changes:
+//!
+//! ```toml
+//! [overlay]
+//! id = "hunan-2022-city"          # the new policy's id
+//! base = "hunan-2022"             # the policy it applies to (checked)
+//! title = "a city that extends collection to 2022-02-28 and subsidizes 困境儿童"
+//!
+//! [standards.personal]            # tables merge key by key
+//! amount = 350
+//! cite = "what-if: a city standard of 350"
+//!
+//! [[extension]]                   # arrays of tables merge by `id`:
+//! id = "extension"                #   an existing id changes that entry (keys given only),
+//! in_force = true
+//!
+//! [[tier]]                        #   a new id adds an entry,
+//! id = "distressed_child"
+//! name = "困境儿童"
+//! categories = ["distressed_child"]
+//! parts = [{ funder = "fiscal", share = 50 }]
+//! cite = "what-if"
+//!
+//! [[tier]]                        #   and `drop = true` removes one.
+//! id = "returned_to_poverty"
+//! drop = true
+//!
+//! [[rule]]                        # a new rule goes last unless placed with `before`/`after`
+//! id = "extension"                # (rules are tried in order: the first that matches decides)
+//! after = "window"
+//! # ...
+//! ```
+//!
+//! The result is checked like any policy file. An overlay that would make the policy invalid
+//! is an [`OverlayError`] naming the overlay's key (`tier[0].parts[0].share`) and what would
+//! be accepted.
+//!
+//! ```
+//! use urrbmi::overlay::{Overlay, OverlayError};
+//! use urrbmi::Policy;
+//!
+//! let base = Policy::builtin("hunan-2022")?;
+//! let overlay = Overlay::from_path("overlays/hunan-2022-city.toml")?;
+//! let city = overlay.apply(&base)?;
+//! assert_eq!(city.id(), "hunan-2022-city");
+//! assert!(city.spec().extensions[0].in_force);
+//!
+//! let bad = Overlay::from_toml_str(r#"
+//!     [overlay]
+//!     id = "too-generous"
+//!     base = "hunan-2022"
+//!     title = "pays more than the standard"
+//!     [[tier]]
+//!     id = "subsistence_allowance"
+//!     parts = [{ funder = "medical_assistance", share = 150 }]
+//! "#)?;
+//! let err = bad.apply(&base).unwrap_err();
+//! assert_eq!(err.key(), Some("tier[0].parts[0].share"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::{Table, Value};
+
+use crate::error::PolicyError;
+use crate::policy::Policy;
+use crate::policy::schema::{
+    Conventions, Coverage, Extension, Header, LocalCategory, Newborn, Period, PolicySpec,
+    Standards, StartRule, SubsidyRules, SubsidyTier, Window,
+};
+
+/// The tables of a policy file merged key by key.
+const TABLES: [&str; 7] = [
+    "policy",
+    "conventions",
+    "standards",
+    "coverage",
+    "window",
+    "newborn",
+    "subsidy",
+];
+
+/// The arrays of tables of a policy file, merged by `id`.
+const ARRAYS: [&str; 5] = ["extension", "period", "category", "tier", "rule"];
+
+/// Keys an overlay entry of an array may carry besides the entry's own.
+const ENTRY_KEYS: [&str; 3] = ["drop", "before", "after"];
+
+/// `[overlay]`: what the overlay is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverlayHeader {
+    /// The id of the policy the overlay makes (lowercase letters, digits and `-`).
+    pub id: String,
+    /// The id of the policy the overlay is written for.
+    pub base: String,
+    /// What the overlay does, in a line.
+    pub title: String,
+    /// Where its changes come from (a local notice, or "hypothetical").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// An overlay that cannot be read or applied: where, what, and what would be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OverlayError {
+    /// The file could not be read.
+    #[error("cannot read overlay {path}: {reason}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Not valid TOML.
+    #[error("overlay: {message}")]
+    Syntax {
+        /// The TOML reader's message, with the line and column.
+        message: String,
+    },
+    /// A key the overlay format does not have.
+    #[error("overlay key `{key}` is not part of a policy file; accepted: {}", accepted.join(", "))]
+    UnknownKey {
+        /// The key path.
+        key: String,
+        /// The keys accepted there.
+        accepted: Vec<String>,
+    },
+    /// The overlay itself is malformed (an entry without an id, a drop of an id the base does
+    /// not have, an overlay for another policy).
+    #[error("overlay key `{key}`: {problem}; {expected}")]
+    Invalid {
+        /// The key path in the overlay.
+        key: String,
+        /// What is wrong.
+        problem: String,
+        /// What would be accepted.
+        expected: String,
+    },
+    /// A changed table or entry no longer fits the policy format (an unknown field, a wrong
+    /// type, a missing required key in a new entry).
+    #[error("overlay key `{key}`: {message}")]
+    Shape {
+        /// The key path in the overlay.
+        key: String,
+        /// What the policy format says.
+        message: String,
+    },
+    /// The policy the overlay makes breaks a rule of the policy format.
+    #[error("overlay key `{key}`{}: {problem}; {expected}", if *from_base { " (an entry of the base policy the overlay left as it was)" } else { "" })]
+    InvalidPolicy {
+        /// The key path in the overlay, or in the resulting policy when the entry comes
+        /// unchanged from the base.
+        key: String,
+        /// Whether `key` is an entry of the base the overlay did not touch.
+        from_base: bool,
+        /// What is wrong.
+        problem: String,
+        /// What would be accepted.
+        expected: String,
+    },
+}
+
+impl OverlayError {
+    /// The key path the error is about, if any.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            OverlayError::UnknownKey { key, .. }
+            | OverlayError::Invalid { key, .. }
+            | OverlayError::Shape { key, .. }
+            | OverlayError::InvalidPolicy { key, .. } => Some(key),
+            OverlayError::Io { .. } | OverlayError::Syntax { .. } => None,
+        }
+    }
+}
+
+fn invalid(
+    key: impl Into<String>,
+    problem: impl Into<String>,
+    expected: impl Into<String>,
+) -> OverlayError {
+    OverlayError::Invalid {
+        key: key.into(),
+        problem: problem.into(),
+        expected: expected.into(),
+    }
+}
+
+/// A what-if overlay: see the [module docs](self).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlay {
+    header: OverlayHeader,
+    changes: Table,
+    source: Option<PathBuf>,
+}
+
+/// Where each entry of an array of the resulting policy came from.
+#[derive(Debug, Clone, Default)]
+struct Origins {
+    /// Per array name: for each resulting index, the overlay's index of the entry that added
+    /// or changed it (`None`: unchanged from the base).
+    arrays: Vec<(&'static str, Vec<Option<usize>>)>,
+}
+
+impl Overlay {
+    /// Reads an overlay from TOML text.
+    pub fn from_toml_str(text: &str) -> Result<Overlay, OverlayError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut table: Table = toml::from_str(text).map_err(|e| OverlayError::Syntax {
+            message: e.to_string(),
+        })?;
+        let header = match table.remove("overlay") {
+            None => {
+                return Err(invalid(
+                    "overlay",
+                    "the `[overlay]` table is missing",
+                    "`[overlay]` with `id` (the new policy's id), `base` (the policy it applies to) and `title`",
+                ));
+            }
+            Some(value) => OverlayHeader::deserialize(value).map_err(|e| OverlayError::Shape {
+                key: "overlay".into(),
+                message: e.to_string(),
+            })?,
+        };
+        for key in table.keys() {
+            if !TABLES.contains(&key.as_str()) && !ARRAYS.contains(&key.as_str()) {
+                let mut accepted: Vec<String> = std::iter::once("overlay")
+                    .chain(TABLES)
+                    .chain(ARRAYS)
+                    .map(str::to_string)
+                    .collect();
+                accepted.sort();
+                return Err(OverlayError::UnknownKey {
+                    key: key.clone(),
+                    accepted,
+                });
+            }
+        }
+        Ok(Overlay {
+            header,
+            changes: table,
+            source: None,
+        })
+    }
+
+    /// Reads an overlay file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Overlay, OverlayError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| OverlayError::Io {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let mut overlay = Overlay::from_toml_str(&text)?;
+        overlay.source = Some(path.to_path_buf());
+        Ok(overlay)
+    }
+
+    /// `[overlay]`: id, base and title.
+    pub fn header(&self) -> &OverlayHeader {
+        &self.header
+    }
+
+    /// The file the overlay was read from, if any.
+    pub fn source(&self) -> Option<&Path> {
+        self.source.as_deref()
+    }
+
+    /// Applies the overlay to `base` and validates the result.
+    pub fn apply(&self, base: &Policy) -> Result<Policy, OverlayError> {
+        if base.id() != self.header.base {
+            return Err(invalid(
+                "overlay.base",
+                format!(
+                    "the overlay is written for `{}` but is applied to `{}`",
+                    self.header.base,
+                    base.id()
+                ),
+                format!(
+                    "apply it to `{}`, or set `base = \"{}\"` if it fits",
+                    self.header.base,
+                    base.id()
+                ),
+            ));
+        }
+        let mut merged = match Value::try_from(base.spec()) {
+            Ok(Value::Table(table)) => table,
+            _ => {
+                return Err(invalid(
+                    "overlay.base",
+                    "the base policy cannot be written as TOML",
+                    "a base policy loaded from a policy file",
+                ));
+            }
+        };
+        let mut origins = Origins::default();
+        for (key, change) in &self.changes {
+            if TABLES.contains(&key.as_str()) {
+                let Value::Table(change) = change else {
+                    return Err(invalid(
+                        key.clone(),
+                        "is not a table",
+                        format!("`[{key}]` with the keys to change"),
+                    ));
+                };
+                if key == "policy" && change.contains_key("id") {
+                    return Err(invalid(
+                        "policy.id",
+                        "an overlay does not set the policy id here",
+                        "the new id in `[overlay] id`",
+                    ));
+                }
+                let target = merged
+                    .entry(key.clone())
+                    .or_insert_with(|| Value::Table(Table::new()));
+                merge_value(target, change);
+                check_table(key, target)?;
+            } else if let Some(name) = ARRAYS.iter().find(|a| **a == key.as_str()) {
+                let Value::Array(entries) = change else {
+                    return Err(invalid(
+                        key.clone(),
+                        "is not an array of tables",
+                        format!("`[[{key}]]` entries, each with an `id`"),
+                    ));
+                };
+                let target = merged
+                    .entry(key.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                let Value::Array(existing) = target else {
+                    return Err(invalid(
+                        key.clone(),
+                        "is not an array in the base",
+                        "an array of tables",
+                    ));
+                };
+                let order = merge_array(name, existing, entries)?;
+                origins.arrays.push((name, order));
+            }
+        }
+        if let Some(Value::Table(policy)) = merged.get_mut("policy") {
+            policy.insert("id".into(), Value::String(self.header.id.clone()));
+        }
+        // Each entry of every array the overlay touched must still fit the format.
+        for (name, order) in &origins.arrays {
+            if let Some(Value::Array(entries)) = merged.get(*name) {
+                for (index, entry) in entries.iter().enumerate() {
+                    let Some(Some(from)) = order.get(index) else {
+                        continue;
+                    };
+                    check_entry(name, *from, entry)?;
+                }
+            }
+        }
+        let spec =
+            PolicySpec::deserialize(Value::Table(merged)).map_err(|e| OverlayError::Shape {
+                key: "overlay".into(),
+                message: e.to_string(),
+            })?;
+        if !spec
+            .policy
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || spec.policy.id.is_empty()
+        {
+            return Err(invalid(
+                "overlay.id",
+                format!("`{}` is not a policy id", spec.policy.id),
+                "lowercase ASCII letters, digits and `-`, e.g. \"hunan-2022-city\"",
+            ));
+        }
+        Policy::from_spec(spec).map_err(|e| locate(e, &origins))
+    }
+}
+
+/// Merges `change` into `target`: tables key by key, anything else replaced.
+fn merge_value(target: &mut Value, change: &Table) {
+    match target {
+        Value::Table(table) => {
+            for (key, value) in change {
+                match (table.get_mut(key), value) {
+                    (Some(existing @ Value::Table(_)), Value::Table(inner)) => {
+                        merge_value(existing, inner);
+                    }
+                    _ => {
+                        table.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        other => *other = Value::Table(change.clone()),
+    }
+}
+
+/// Merges the overlay's entries of array `name` into `existing`. Returns, for each resulting
+/// entry, the overlay index that added or changed it.
+fn merge_array(
+    name: &'static str,
+    existing: &mut Vec<Value>,
+    entries: &[Value],
+) -> Result<Vec<Option<usize>>, OverlayError> {
+    let mut origin: Vec<Option<usize>> = vec![None; existing.len()];
+    let id_of = |v: &Value| v.get("id").and_then(Value::as_str).map(str::to_string);
+    for (i, entry) in entries.iter().enumerate() {
+        let key = format!("{name}[{i}]");
+        let Value::Table(entry) = entry else {
+            return Err(invalid(
+                key,
+                "is not a table",
+                format!("`[[{name}]]` with an `id`"),
+            ));
+        };
+        let Some(id) = entry.get("id").and_then(Value::as_str).map(str::to_string) else {
+            return Err(invalid(
+                format!("{key}.id"),
+                "the entry has no `id`",
+                format!("the id of the `{name}` to change, add or drop"),
+            ));
+        };
+        let ids: Vec<String> = existing.iter().filter_map(id_of).collect();
+        let at = ids.iter().position(|x| *x == id);
+        let drop = match entry.get("drop") {
+            None => false,
+            Some(Value::Boolean(b)) => *b,
+            Some(_) => {
+                return Err(invalid(
+                    format!("{key}.drop"),
+                    "is not true or false",
+                    "`drop = true`",
+                ));
+            }
+        };
+        if drop {
+            if entry.keys().any(|k| k != "id" && k != "drop") {
+                return Err(invalid(
+                    format!("{key}.drop"),
+                    "an entry that drops also changes keys",
+                    "`id` and `drop = true` only",
+                ));
+            }
+            let Some(at) = at else {
+                return Err(invalid(
+                    format!("{key}.id"),
+                    format!("there is no {name} `{id}` to drop"),
+                    format!("one of: {}", ids.join(", ")),
+                ));
+            };
+            existing.remove(at);
+            origin.remove(at);
+            continue;
+        }
+        let place = match (entry.get("before"), entry.get("after")) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    format!("{key}.after"),
+                    "both `before` and `after` are given",
+                    "one of them",
+                ));
+            }
+            (Some(v), None) | (None, Some(v)) => {
+                let after = entry.contains_key("after");
+                let which = if after { "after" } else { "before" };
+                let Some(other) = v.as_str() else {
+                    return Err(invalid(
+                        format!("{key}.{which}"),
+                        "is not an id",
+                        format!("the id of another {name}"),
+                    ));
+                };
+                let Some(pos) = ids.iter().position(|x| x == other).filter(|_| other != id) else {
+                    return Err(invalid(
+                        format!("{key}.{which}"),
+                        format!("there is no other {name} `{other}`"),
+                        format!(
+                            "one of: {}",
+                            ids.iter()
+                                .filter(|x| **x != id)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                };
+                Some(if after { pos + 1 } else { pos })
+            }
+            (None, None) => None,
+        };
+        let fields: Table = entry
+            .iter()
+            .filter(|(k, _)| !ENTRY_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        match at {
+            Some(at) => {
+                if let Some(target) = existing.get_mut(at) {
+                    merge_value(target, &fields);
+                }
+                if let Some(o) = origin.get_mut(at) {
+                    *o = Some(i);
+                }
+                if let Some(mut to) = place {
+                    let moved = existing.remove(at);
+                    let moved_origin = origin.remove(at);
+                    if to > at {
+                        to -= 1;
+                    }
+                    existing.insert(to, moved);
+                    origin.insert(to, moved_origin);
+                }
+            }
+            None => {
+                let to = place.unwrap_or(existing.len()).min(existing.len());
+                existing.insert(to, Value::Table(fields));
+                origin.insert(to, Some(i));
+            }
+        }
+    }
+    Ok(origin)
+}
+
+fn check_table(key: &str, value: &Value) -> Result<(), OverlayError> {
+    let shape = |message: String| OverlayError::Shape {
+        key: key.to_string(),
+        message,
+    };
+    let v = value.clone();
+    match key {
+        "policy" => Header::deserialize(v).map(drop),
+        "conventions" => Conventions::deserialize(v).map(drop),
+        "standards" => Standards::deserialize(v).map(drop),
+        "coverage" => Coverage::deserialize(v).map(drop),
+        "window" => Window::deserialize(v).map(drop),
+        "newborn" => Newborn::deserialize(v).map(drop),
+        "subsidy" => SubsidyRules::deserialize(v).map(drop),
+        _ => Ok(()),
+    }
+    .map_err(|e: toml::de::Error| shape(e.message().to_string()))
+}
+
+fn check_entry(name: &str, index: usize, value: &Value) -> Result<(), OverlayError> {
+    let v = value.clone();
+    match name {
+        "extension" => Extension::deserialize(v).map(drop),
+        "period" => Period::deserialize(v).map(drop),
+        "category" => LocalCategory::deserialize(v).map(drop),
+        "tier" => SubsidyTier::deserialize(v).map(drop),
+        "rule" => StartRule::deserialize(v).map(drop),
+        _ => Ok(()),
+    }
+    .map_err(|e: toml::de::Error| OverlayError::Shape {
+        key: format!("{name}[{index}]"),
+        message: e.message().to_string(),
+    })
+}
+
+/// The validation error of the resulting policy, with its key moved to the overlay's entry
+/// when the overlay added or changed it.
+fn locate(error: PolicyError, origins: &Origins) -> OverlayError {
+    let (key, problem, expected) = match &error {
+        PolicyError::Invalid {
+            location,
+            problem,
+            expected,
+        } => (
+            location.key_path.clone().unwrap_or_default(),
+            problem.clone(),
+            expected.clone(),
+        ),
+        other => (String::new(), other.to_string(), String::new()),
+    };
+    for (name, order) in &origins.arrays {
+        let Some(rest) = key.strip_prefix(name).and_then(|r| r.strip_prefix('[')) else {
+            continue;
+        };
+        let Some((index, tail)) = rest.split_once(']') else {
+            continue;
+        };
+        let Ok(index) = index.parse::<usize>() else {
+            continue;
+        };
+        if let Some(Some(from)) = order.get(index) {
+            return OverlayError::InvalidPolicy {
+                key: format!("{name}[{from}]{tail}"),
+                from_base: false,
+                problem,
+                expected,
+            };
+        }
+        return OverlayError::InvalidPolicy {
+            key,
+            from_base: true,
+            problem,
+            expected,
+        };
+    }
+    let from_base = ARRAYS.iter().any(|a| key.starts_with(a));
+    OverlayError::InvalidPolicy {
+        key,
+        from_base,
+        problem,
+        expected,
+    }
+}
