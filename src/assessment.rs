@@ -157,22 +157,28 @@ impl Subsidies {
         amounts: [Decimal::ZERO; 3],
     };
 
-    fn slot(funder: Funder) -> usize {
+    fn slot(&mut self, funder: Funder) -> &mut Decimal {
+        let [fiscal, medical_assistance, entitled_group_fund] = &mut self.amounts;
         match funder {
-            Funder::Fiscal => 0,
-            Funder::MedicalAssistance => 1,
-            Funder::EntitledGroupFund => 2,
+            Funder::Fiscal => fiscal,
+            Funder::MedicalAssistance => medical_assistance,
+            Funder::EntitledGroupFund => entitled_group_fund,
         }
     }
 
     /// What `funder` pays.
     pub fn get(&self, funder: Funder) -> Decimal {
-        self.amounts[Self::slot(funder)]
+        let [fiscal, medical_assistance, entitled_group_fund] = self.amounts;
+        match funder {
+            Funder::Fiscal => fiscal,
+            Funder::MedicalAssistance => medical_assistance,
+            Funder::EntitledGroupFund => entitled_group_fund,
+        }
     }
 
     /// Adds `amount` to what `funder` pays.
     pub fn add(&mut self, funder: Funder, amount: Decimal) {
-        self.amounts[Self::slot(funder)] += amount;
+        *self.slot(funder) += amount;
     }
 
     /// The total of all funds.

@@ -757,16 +757,18 @@ impl<'p> Tally<'p> {
         self.totals.add(&outcome, inexact);
         if let Ok(a) = result {
             if let Some(refusal) = &a.refusal {
-                if let Some(slot) = RefusalCode::ALL.iter().position(|c| *c == refusal.code) {
-                    self.refusals[slot] += 1;
+                let slot = RefusalCode::ALL.iter().position(|c| *c == refusal.code);
+                if let Some(count) = slot.and_then(|i| self.refusals.get_mut(i)) {
+                    *count += 1;
                 }
             } else if a.is_enrolled() {
                 match &a.tier {
                     None => self.untiered.add(&outcome, inexact),
                     Some(id) => {
                         let tiers = &self.policy.spec().tiers;
-                        match tiers.iter().position(|t| t.id.as_str() == &**id) {
-                            Some(slot) => self.tiers[slot].add(&outcome, inexact),
+                        let slot = tiers.iter().position(|t| t.id.as_str() == &**id);
+                        match slot.and_then(|i| self.tiers.get_mut(i)) {
+                            Some(acc) => acc.add(&outcome, inexact),
                             None => self
                                 .other_tiers
                                 .entry(id.to_string())
@@ -781,8 +783,9 @@ impl<'p> Tally<'p> {
             self.no_category.add(&outcome, inexact);
         }
         for held in &resident.categories {
-            match self.category_slot(&held.kind) {
-                Some(slot) => self.categories[slot].add(&outcome, inexact),
+            let slot = self.category_slot(&held.kind);
+            match slot.and_then(|i| self.categories.get_mut(i)) {
+                Some(acc) => acc.add(&outcome, inexact),
                 None => self
                     .other_categories
                     .entry(held.kind.id().to_string())

@@ -362,6 +362,13 @@ fn slot(field: Field) -> usize {
     FIELDS.iter().position(|f| *f == field).unwrap_or(0)
 }
 
+impl Columns {
+    /// The position of `field`'s column in a row, if the roster has one.
+    fn position(&self, field: Field) -> Option<usize> {
+        self.at.get(slot(field)).copied().flatten()
+    }
+}
+
 /// Reads a CSV roster row by row or chunk by chunk.
 #[derive(Debug)]
 pub struct RosterReader<R> {
@@ -437,20 +444,21 @@ impl<R: io::Read> RosterReader<R> {
         for (i, heading) in headings.iter().enumerate() {
             match Field::from_heading(heading) {
                 Some(field) => {
-                    let at = &mut columns.at[slot(field)];
-                    if let Some(first) = *at {
+                    if let Some(first) = columns.position(field) {
                         return Err(RosterError::DuplicateColumn {
                             field: field.heading().into(),
                             first: headings.get(first).cloned().unwrap_or_default(),
                             second: heading.clone(),
                         });
                     }
-                    *at = Some(i);
+                    if let Some(at) = columns.at.get_mut(slot(field)) {
+                        *at = Some(i);
+                    }
                 }
                 None => ignored.push(heading.clone()),
             }
         }
-        let need = |field: Field| columns.at[slot(field)];
+        let need = |field: Field| columns.position(field);
         if need(Field::PaymentDate).is_none() {
             return Err(missing(&[Field::PaymentDate], &headings));
         }
@@ -534,7 +542,9 @@ impl<R: io::Read> RosterReader<R> {
             if self.records.len() <= count {
                 self.records.push(csv::ByteRecord::new());
             }
-            let record = &mut self.records[count];
+            let Some(record) = self.records.get_mut(count) else {
+                break;
+            };
             let more = self
                 .csv
                 .read_byte_record(record)
@@ -546,15 +556,14 @@ impl<R: io::Read> RosterReader<R> {
                 break;
             }
             let line = record.position().map_or(0, csv::Position::line);
-            if self.record_lines.len() <= count {
-                self.record_lines.push(line);
-            } else {
-                self.record_lines[count] = line;
+            match self.record_lines.get_mut(count) {
+                Some(slot) => *slot = line,
+                None => self.record_lines.push(line),
             }
             count += 1;
         }
-        let records = &self.records[..count];
-        let lines = &self.record_lines[..count];
+        let records = self.records.get(..count).unwrap_or_default();
+        let lines = self.record_lines.get(..count).unwrap_or_default();
         let columns = &self.columns;
         let parsed = parse_all(columns, records, lines);
         for ((record, &line), result) in records.iter().zip(lines).zip(parsed) {
@@ -662,7 +671,8 @@ fn evaluation_error(columns: &Columns, line: u64, error: &EvalError) -> RowError
         }
         _ => Field::Categories,
     };
-    let column = columns.at[slot(field)]
+    let column = columns
+        .position(field)
         .and_then(|i| columns.headings.get(i).cloned())
         .unwrap_or_else(|| field.heading().to_string());
     RowError {
@@ -675,7 +685,7 @@ fn evaluation_error(columns: &Columns, line: u64, error: &EvalError) -> RowError
 
 impl Columns {
     fn heading(&self, field: Field) -> String {
-        self.at[slot(field)]
+        self.position(field)
             .and_then(|i| self.headings.get(i).cloned())
             .unwrap_or_else(|| field.heading().to_string())
     }
@@ -688,7 +698,7 @@ impl Columns {
         field: Field,
         line: u64,
     ) -> Result<Option<&'r str>, Box<RowError>> {
-        let Some(at) = self.at[slot(field)] else {
+        let Some(at) = self.position(field) else {
             return Ok(None);
         };
         let bytes = record.get(at).unwrap_or_default();
@@ -797,7 +807,7 @@ impl Columns {
             None => birth_given.ok_or_else(|| {
                 self.error(
                     line,
-                    if self.at[slot(Field::BirthDate)].is_some() {
+                    if self.position(Field::BirthDate).is_some() {
                         Field::BirthDate
                     } else {
                         Field::IdNumber
@@ -1301,9 +1311,15 @@ impl<W: io::Write> ResultWriter<W> {
     /// Writes a row that could not be read.
     pub fn write_row_error(&mut self, error: &RowError) -> io::Result<()> {
         let mut cells: Vec<String> = vec![String::new(); RESULT_HEADINGS.len()];
-        cells[0] = error.line.to_string();
-        cells[4] = "error".into();
-        cells[17] = error.to_string();
+        for (i, cell) in [
+            (0, error.line.to_string()),
+            (4, "error".into()),
+            (17, error.to_string()),
+        ] {
+            if let Some(slot) = cells.get_mut(i) {
+                *slot = cell;
+            }
+        }
         self.csv.write_record(&cells).map_err(io::Error::other)
     }
 

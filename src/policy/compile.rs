@@ -196,7 +196,8 @@ struct NoteBook(Vec<RuleNote>);
 
 impl NoteBook {
     fn note(&mut self, rule: String, summary: String, citation: &str, decides: bool) -> NoteId {
-        let id = NoteId(u32::try_from(self.0.len()).expect("fewer than 2^32 notes"));
+        // A policy has a few dozen notes; saturating keeps the type honest without a panic.
+        let id = NoteId(u32::try_from(self.0.len()).unwrap_or(u32::MAX));
         self.0.push(RuleNote {
             rule,
             summary,
@@ -298,7 +299,10 @@ impl Compiled {
             Student::School => 1,
             Student::College => 2,
         };
-        self.period_of_student[slot]
+        self.period_of_student
+            .get(slot)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Works out everything from a spec that has passed validation.
