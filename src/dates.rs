@@ -17,17 +17,7 @@ use serde::de::{self, Deserializer, Visitor};
 /// Reads a `YYYY-MM-DD` date, accepting full-width digits and dashes. The error says what was
 /// wrong and what is accepted.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let ascii: String = text
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => {
-                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
-            }
-            '－' | '—' | '–' => '-',
-            other => other,
-        })
-        .collect();
+    let ascii = ascii_digits(text);
     let expected = "expected a date as YYYY-MM-DD, e.g. 2020-10-15";
     let mut parts = ascii.split('-');
     let (Some(y), Some(m), Some(d), None) =
@@ -43,6 +33,32 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let (Some(year), Some(month), Some(day)) = (number(y, 4), number(m, 2), number(d, 2)) else {
         return Err(format!("`{text}` is not a date; {expected}"));
     };
+    calendar_date(text, year, month, day, expected)
+}
+
+/// `text` trimmed, with full-width digits and dashes (from a Chinese input method) as ASCII.
+pub(crate) fn ascii_digits(text: &str) -> String {
+    text.trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
+            '－' | '—' | '–' => '-',
+            other => other,
+        })
+        .collect()
+}
+
+/// The date `year-month-day`, or an error that says why there is none (read from `text`;
+/// `expected` says what is accepted).
+pub(crate) fn calendar_date(
+    text: &str,
+    year: u32,
+    month: u32,
+    day: u32,
+    expected: &str,
+) -> Result<NaiveDate, String> {
     let year = i32::try_from(year).map_err(|_| format!("`{text}` is not a date; {expected}"))?;
     NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
         let why = if !(1..=12).contains(&month) {

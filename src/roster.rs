@@ -944,16 +944,7 @@ pub fn parse_roster_date(text: &str) -> Result<NaiveDate, String> {
         return Ok(date);
     }
     // The general path: full-width digits to ASCII, then three numbers between separators.
-    let ascii: String = text
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => {
-                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
-            }
-            other => other,
-        })
-        .collect();
+    let ascii = crate::dates::ascii_digits(text);
     let expected =
         "expected a date as YYYY-MM-DD (also YYYY/M/D, YYYYMMDD or YYYY年M月D日), e.g. 2020-10-15";
     let numbers: Vec<&str> = ascii
@@ -987,17 +978,7 @@ pub fn parse_roster_date(text: &str) -> Result<NaiveDate, String> {
     let Some((year, month, day)) = parts else {
         return Err(format!("`{text}` is not a date; {expected}"));
     };
-    let year = i32::try_from(year).map_err(|_| format!("`{text}` is not a date; {expected}"))?;
-    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
-        let why = if !(1..=12).contains(&month) {
-            format!("there is no month {month}")
-        } else if month == 2 && day == 29 {
-            format!("{year} is not a leap year")
-        } else {
-            format!("month {month} has no day {day}")
-        };
-        format!("`{text}` is not a calendar date ({why}); {expected}")
-    })
+    crate::dates::calendar_date(text, year, month, day, expected)
 }
 
 fn parse_flag(text: &str) -> Option<bool> {
