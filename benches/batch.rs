@@ -1,9 +1,9 @@
 //! The batch API over 1,000,000 residents of the seeded mix: every assessment kept plus the
-//! summary (`Batch::run`), and the summary alone (`Batch::summarize`), on one thread and on
-//! all cores. For reference, `evaluate/...` is `evaluate` alone collected into a `Vec` (no
-//! summary): on one thread, on all cores sharing one `Policy`, and on all cores with a clone
-//! of the policy per worker thread (clones share no reference counts; see
-//! docs/performance.md).
+//! summary, into a buffer reused from one run to the next (`Batch::run_into`, the figure of
+//! docs/performance.md) and into fresh memory each run (`Batch::run`), and the summary alone
+//! (`Batch::summarize`), on one thread and on all cores. For reference, `evaluate/...` is
+//! `evaluate` alone collected into a fresh `Vec` (no summary), on one thread and on all cores
+//! sharing one `Policy` (assessments borrow from the policy; see docs/performance.md).
 //!
 //! `cargo bench --bench batch`. Each iteration is the whole million; criterion's `thrpt` is
 //! residents per second.
@@ -34,6 +34,16 @@ fn bench(c: &mut Criterion) {
         } else {
             name.to_string()
         };
+        let mut out = Vec::with_capacity(RESIDENTS);
+        group.bench_function(format!("run_into/{label}"), |b| {
+            b.iter(|| {
+                let summary = batch
+                    .run_into(&residents, &mut out)
+                    .expect("no grouping to mismatch");
+                black_box(&out);
+                black_box(summary)
+            });
+        });
         group.bench_function(format!("run/{label}"), |b| {
             b.iter(|| black_box(batch.run(&residents).expect("no grouping to mismatch")));
         });
@@ -59,18 +69,6 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 let out: Vec<_> = residents.par_iter().map(|r| evaluate(&policy, r)).collect();
-                black_box(out)
-            });
-        },
-    );
-    group.bench_function(
-        format!("evaluate/all cores ({threads}), policy per thread"),
-        |b| {
-            b.iter(|| {
-                let out: Vec<_> = residents
-                    .par_iter()
-                    .map_init(|| policy.clone(), |own, r| evaluate(own, r))
-                    .collect();
                 black_box(out)
             });
         },

@@ -7,8 +7,8 @@
 //! evaluate / baseline, read from criterion's estimates of this run.
 //!
 //! `threads/...` evaluates the `ziyang-2021` mix on every core at once (rayon's pool), once with
-//! all threads sharing one `Policy` and once with a clone per thread: the reference counts an
-//! assessment takes on its policy are the same counters for every thread sharing a `Policy`
+//! all threads sharing one `Policy` and once with a clone per thread. Assessments only borrow
+//! from their policy, so threads sharing one write nothing shared and the two should be equal
 //! (docs/performance.md).
 
 mod common;

@@ -2,7 +2,7 @@
 //!
 //! `cargo bench --bench load`. One benchmark per built-in policy, from the text of its file
 //! read beforehand, so the figure is the cost of `Policy::from_toml_str`; and `clone/...`, the
-//! cost of `Policy::clone` (a copy per worker thread, see docs/performance.md).
+//! cost of `Policy::clone` (a deep copy; threads need none, they can share one policy).
 
 use std::hint::black_box;
 use std::time::Duration;

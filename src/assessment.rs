@@ -1,9 +1,7 @@
 //! The answer for one resident: what is owed, who pays the rest, and when benefits begin.
 
 use std::fmt;
-use std::sync::Arc;
 
-use arrayvec::ArrayVec;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::ser::SerializeMap;
@@ -14,14 +12,18 @@ use crate::category::Funder;
 /// The outcome of [`evaluate`](crate::evaluate): enrolled with amounts and dates, or refused
 /// with a reason. Serializes to the JSON of the `assess` example (snake_case fields, money as
 /// decimal strings, dates as `YYYY-MM-DD`).
+///
+/// An assessment borrows its strings (the policy id, the tier id, the refusal message, the
+/// trace's notes) from the [`Policy`](crate::Policy) it was evaluated against, for `'p`:
+/// making one copies no string and counts no reference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Assessment {
+pub struct Assessment<'p> {
     /// The policy id.
-    pub policy: Arc<str>,
+    pub policy: &'p str,
     /// Enrolled or refused.
     pub status: Status,
     /// Why the resident was refused (only when refused).
-    pub refusal: Option<Refusal>,
+    pub refusal: Option<Refusal<'p>>,
     /// The policy's personal contribution standard (个人缴费标准).
     #[serde(serialize_with = "serialize_money")]
     pub personal_standard: Decimal,
@@ -37,7 +39,7 @@ pub struct Assessment {
     /// What each fund pays of the personal contribution.
     pub subsidies: Subsidies,
     /// The subsidy tier that applied, if any.
-    pub tier: Option<Arc<str>>,
+    pub tier: Option<&'p str>,
     /// The first day of benefits.
     pub benefit_start: Option<NaiveDate>,
     /// The last day of benefits (end of the settlement period).
@@ -45,10 +47,10 @@ pub struct Assessment {
     /// A charge for the year of birth that a newborn must also pay, on top of `owed`.
     pub prior_year_charge: Option<PriorYearCharge>,
     /// The rules that decided, in the order they were applied, each with its citation.
-    pub trace: Trace,
+    pub trace: Trace<'p>,
 }
 
-impl Assessment {
+impl<'p> Assessment<'p> {
     /// Whether the resident is enrolled.
     pub fn is_enrolled(&self) -> bool {
         self.status == Status::Enrolled
@@ -74,7 +76,7 @@ impl Assessment {
     }
 
     /// The citation of the rule that decided the benefit start or the refusal.
-    pub fn deciding_clause(&self) -> Option<&str> {
+    pub fn deciding_clause(&self) -> Option<&'p str> {
         self.trace
             .iter()
             .find(|step| step.decides)
@@ -93,12 +95,12 @@ pub enum Status {
 }
 
 /// Why a resident was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Refusal {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Refusal<'p> {
     /// A stable code to branch on.
     pub code: RefusalCode,
-    /// A sentence that names the window or rule, with its citation.
-    pub message: Arc<str>,
+    /// A sentence that names the window or rule, with its citation (the policy's own text).
+    pub message: &'p str,
 }
 
 /// Refusal codes.
@@ -219,7 +221,7 @@ pub struct PriorYearCharge {
 }
 
 /// One rule of a policy that took part in a decision, with its citation. Built once when the
-/// policy is loaded and shared by every assessment that cites it.
+/// policy is loaded and borrowed by every assessment that cites it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleNote {
     /// Where the rule sits in the policy file (`rule.newborn_within_90_days`, `tier.orphan`).
@@ -243,74 +245,84 @@ pub const TRACE_CAPACITY: usize = 8;
 /// The rules applied, in order, each a [`RuleNote`] of the policy.
 ///
 /// A trace refers to the notes the policy built when it was loaded, by their place in the
-/// policy's list of notes: building one copies no string, allocates nothing, and takes a
-/// single shared reference to that list whatever the number of steps. Iterate it
-/// (`for step in &a.trace`), index it (`a.trace[0]`); it serializes as the list of its notes.
-#[derive(Clone, Default)]
-pub struct Trace {
-    /// The policy's notes (`None` only for an empty trace made by `Default`).
-    notes: Option<Arc<[RuleNote]>>,
-    /// Positions in `notes`, in the order the rules were applied.
-    steps: ArrayVec<u32, TRACE_CAPACITY>,
+/// policy's list of notes: building one copies no string, allocates nothing and counts no
+/// reference; it borrows that list for `'p`. Iterate it (`for step in &a.trace`), index it
+/// (`a.trace[0]`); it serializes as the list of its notes.
+#[derive(Clone, Copy, Default)]
+pub struct Trace<'p> {
+    /// The policy's notes (empty only for an empty trace made by `Default`).
+    notes: &'p [RuleNote],
+    /// Positions in `notes`, in the order the rules were applied; the first `len` are used.
+    steps: [u16; TRACE_CAPACITY],
+    len: u8,
 }
 
 /// The position of a note in its policy's list of notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct NoteId(pub(crate) u32);
+pub(crate) struct NoteId(pub(crate) u16);
 
-impl Trace {
+impl<'p> Trace<'p> {
     /// An empty trace over a policy's notes.
-    pub(crate) fn new(notes: &Arc<[RuleNote]>) -> Trace {
+    pub(crate) fn new(notes: &'p [RuleNote]) -> Trace<'p> {
         Trace {
-            notes: Some(Arc::clone(notes)),
-            steps: ArrayVec::new(),
+            notes,
+            steps: [0; TRACE_CAPACITY],
+            len: 0,
         }
     }
 
     /// Appends a step; a trace holds at most [`TRACE_CAPACITY`] steps, more than evaluation
     /// ever records.
     pub(crate) fn push(&mut self, note: NoteId) {
-        let _ = self.steps.try_push(note.0);
+        if let Some(slot) = self.steps.get_mut(usize::from(self.len)) {
+            *slot = note.0;
+            self.len += 1;
+        }
+    }
+
+    /// The positions recorded, in order.
+    fn positions(&self) -> &[u16] {
+        self.steps.get(..usize::from(self.len)).unwrap_or_default()
     }
 
     /// The number of steps.
     pub fn len(&self) -> usize {
-        self.steps.len()
+        usize::from(self.len)
     }
 
     /// Whether there are no steps.
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
+        self.len == 0
     }
 
     /// The step at `index`, if any.
-    pub fn get(&self, index: usize) -> Option<&RuleNote> {
-        let step = *self.steps.get(index)?;
-        self.notes.as_deref()?.get(step as usize)
+    pub fn get(&self, index: usize) -> Option<&'p RuleNote> {
+        let step = *self.positions().get(index)?;
+        self.notes.get(usize::from(step))
     }
 
     /// The steps, in order.
-    pub fn iter(&self) -> TraceIter<'_> {
+    pub fn iter(&self) -> TraceIter<'_, 'p> {
         TraceIter {
-            notes: self.notes.as_deref().unwrap_or_default(),
-            steps: self.steps.iter(),
+            notes: self.notes,
+            steps: self.positions().iter(),
         }
     }
 }
 
-/// The steps of a [`Trace`], in order.
+/// The steps of a [`Trace`], in order: notes borrowed from the policy for `'p`.
 #[derive(Debug, Clone)]
-pub struct TraceIter<'a> {
-    notes: &'a [RuleNote],
-    steps: std::slice::Iter<'a, u32>,
+pub struct TraceIter<'a, 'p> {
+    notes: &'p [RuleNote],
+    steps: std::slice::Iter<'a, u16>,
 }
 
-impl<'a> Iterator for TraceIter<'a> {
-    type Item = &'a RuleNote;
+impl<'p> Iterator for TraceIter<'_, 'p> {
+    type Item = &'p RuleNote;
 
-    fn next(&mut self) -> Option<&'a RuleNote> {
+    fn next(&mut self) -> Option<&'p RuleNote> {
         let step = *self.steps.next()?;
-        self.notes.get(step as usize)
+        self.notes.get(usize::from(step))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -318,25 +330,25 @@ impl<'a> Iterator for TraceIter<'a> {
     }
 }
 
-impl DoubleEndedIterator for TraceIter<'_> {
+impl DoubleEndedIterator for TraceIter<'_, '_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         let step = *self.steps.next_back()?;
-        self.notes.get(step as usize)
+        self.notes.get(usize::from(step))
     }
 }
 
-impl ExactSizeIterator for TraceIter<'_> {}
+impl ExactSizeIterator for TraceIter<'_, '_> {}
 
-impl<'a> IntoIterator for &'a Trace {
-    type Item = &'a RuleNote;
-    type IntoIter = TraceIter<'a>;
+impl<'a, 'p> IntoIterator for &'a Trace<'p> {
+    type Item = &'p RuleNote;
+    type IntoIter = TraceIter<'a, 'p>;
 
-    fn into_iter(self) -> TraceIter<'a> {
+    fn into_iter(self) -> TraceIter<'a, 'p> {
         self.iter()
     }
 }
 
-impl std::ops::Index<usize> for Trace {
+impl std::ops::Index<usize> for Trace<'_> {
     type Output = RuleNote;
 
     /// The step at `index`; panics past the end, like a slice.
@@ -348,22 +360,22 @@ impl std::ops::Index<usize> for Trace {
     }
 }
 
-impl PartialEq for Trace {
+impl PartialEq for Trace<'_> {
     /// Traces are equal when their steps are equal notes, whichever policy value holds them.
-    fn eq(&self, other: &Trace) -> bool {
+    fn eq(&self, other: &Trace<'_>) -> bool {
         self.iter().eq(other.iter())
     }
 }
 
-impl Eq for Trace {}
+impl Eq for Trace<'_> {}
 
-impl fmt::Debug for Trace {
+impl fmt::Debug for Trace<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
 
-impl Serialize for Trace {
+impl Serialize for Trace<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.iter())
     }

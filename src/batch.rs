@@ -153,7 +153,7 @@ pub struct Totals {
 
 impl Totals {
     /// Counts one resident's outcome.
-    pub fn add(&mut self, result: &Result<Assessment, EvalError>) {
+    pub fn add(&mut self, result: &Result<Assessment<'_>, EvalError>) {
         self.residents += 1;
         match result {
             Ok(a) if a.is_enrolled() => {
@@ -517,7 +517,7 @@ struct Outcome {
 }
 
 /// The amounts of an assessment in the order of [`Outcome::fen`].
-fn amounts(a: &Assessment) -> [Decimal; 6] {
+fn amounts(a: &Assessment<'_>) -> [Decimal; 6] {
     [
         a.charged,
         a.owed,
@@ -531,22 +531,32 @@ fn amounts(a: &Assessment) -> [Decimal; 6] {
 }
 
 /// An amount as a whole number of fen, if it is one.
+#[inline]
 fn to_fen(amount: Decimal) -> Option<i128> {
     let mantissa = amount.mantissa();
     match amount.scale() {
         0 => mantissa.checked_mul(100),
         1 => mantissa.checked_mul(10),
         2 => Some(mantissa),
-        _ => {
-            let normal = amount.normalize();
-            (normal.scale() <= 2).then_some(())?;
-            to_fen(normal)
-        }
+        _ => to_fen_normalized(amount),
+    }
+}
+
+/// [`to_fen`] for an amount written with more than two decimals (`1.500`).
+#[cold]
+fn to_fen_normalized(amount: Decimal) -> Option<i128> {
+    let normal = amount.normalize();
+    let mantissa = normal.mantissa();
+    match normal.scale() {
+        0 => mantissa.checked_mul(100),
+        1 => mantissa.checked_mul(10),
+        2 => Some(mantissa),
+        _ => None,
     }
 }
 
 impl Outcome {
-    fn of(result: &Result<Assessment, EvalError>) -> (Outcome, Option<[Decimal; 6]>) {
+    fn of(result: &Result<Assessment<'_>, EvalError>) -> (Outcome, Option<[Decimal; 6]>) {
         match result {
             Ok(a) if a.is_enrolled() => {
                 let amounts = amounts(a);
@@ -596,7 +606,7 @@ struct Acc {
 }
 
 impl Acc {
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, outcome: &Outcome, inexact: Option<&[Decimal; 6]>) {
         self.residents += 1;
         self.enrolled += u64::from(outcome.enrolled);
@@ -749,7 +759,7 @@ impl<'p> Tally<'p> {
     pub fn add(
         &mut self,
         resident: &Resident,
-        result: &Result<Assessment, EvalError>,
+        result: &Result<Assessment<'_>, EvalError>,
         group: Option<GroupId>,
     ) {
         let (outcome, inexact) = Outcome::of(result);
@@ -765,8 +775,14 @@ impl<'p> Tally<'p> {
                 match &a.tier {
                     None => self.untiered.add(&outcome, inexact),
                     Some(id) => {
+                        // The tier id is borrowed from the policy's own tiers, in file order:
+                        // found by address, or by name if made by another policy value.
+                        let ready = &self.policy.compiled.tiers;
                         let tiers = &self.policy.spec().tiers;
-                        let slot = tiers.iter().position(|t| t.id.as_str() == &**id);
+                        let slot = ready
+                            .iter()
+                            .position(|t| std::ptr::eq(&*t.id, *id))
+                            .or_else(|| tiers.iter().position(|t| t.id.as_str() == *id));
                         match slot.and_then(|i| self.tiers.get_mut(i)) {
                             Some(acc) => acc.add(&outcome, inexact),
                             None => self
@@ -905,11 +921,12 @@ impl<'p> Tally<'p> {
     }
 }
 
-/// The per-resident answers of a batch, in input order, and their summary.
+/// The per-resident answers of a batch, in input order, and their summary. The assessments
+/// borrow from the policy (`'p`).
 #[derive(Debug, Clone)]
-pub struct BatchOutput {
+pub struct BatchOutput<'p> {
     /// One result per resident, in the order given.
-    pub assessments: Vec<Result<Assessment, EvalError>>,
+    pub assessments: Vec<Result<Assessment<'p>, EvalError>>,
     /// The summary of all of them.
     pub summary: Summary,
 }
@@ -977,15 +994,84 @@ impl<'a> Batch<'a> {
     }
 
     /// Evaluates every resident and summarizes: the assessments in input order and the
-    /// summary.
-    pub fn run(&self, residents: &[Resident]) -> Result<BatchOutput, BatchError> {
-        let ids = self.check(residents)?;
-        let assessments = self.evaluate_all(residents);
-        let summary = self.summarize_results(residents, &assessments, ids);
+    /// summary. See [`Batch::run_into`] to reuse the memory of the assessments between runs.
+    pub fn run(&self, residents: &[Resident]) -> Result<BatchOutput<'a>, BatchError> {
+        let mut assessments = Vec::new();
+        let summary = self.run_into(residents, &mut assessments)?;
         Ok(BatchOutput {
             assessments,
             summary,
         })
+    }
+
+    /// Like [`Batch::run`], but puts the assessments into `out` and returns the summary:
+    /// afterwards `out` holds one result per resident, in input order, whatever it held
+    /// before. Giving the same vector to run after run reuses its memory instead of allocating
+    /// (and the kernel clearing) fresh memory for every batch.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use urrbmi::batch::Batch;
+    /// use urrbmi::{Policy, Resident};
+    ///
+    /// let policy = Policy::builtin("ziyang-2021")?;
+    /// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// let batch = Batch::new(&policy);
+    /// let mut out = Vec::new();
+    /// for day in 1..=3 {
+    ///     let residents = vec![Resident::new(date(1980, 1, 1), date(2020, 10, day)); 100];
+    ///     let summary = batch.run_into(&residents, &mut out)?;
+    ///     assert_eq!((out.len(), summary.totals.enrolled), (100, 100));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_into(
+        &self,
+        residents: &[Resident],
+        out: &mut Vec<Result<Assessment<'a>, EvalError>>,
+    ) -> Result<Summary, BatchError> {
+        let ids = self.check(residents)?;
+        Ok(self.fill(residents, out, ids))
+    }
+
+    /// Puts one result per resident into `out` and returns their summary. Each task
+    /// evaluates a chunk into its part of `out` and counts it while it is still in cache;
+    /// every worker evaluates against the one policy (assessments only borrow from it).
+    fn fill(
+        &self,
+        residents: &[Resident],
+        out: &mut Vec<Result<Assessment<'a>, EvalError>>,
+        ids: Option<&[GroupId]>,
+    ) -> Summary {
+        let groups = self.groups.map(|(g, _)| g);
+        let policy = self.policy;
+        // One slot per resident, each overwritten below: a kept slot holds the last run's
+        // result, a new one this placeholder (no allocation).
+        let placeholder = Err(EvalError::DisabilityWithoutGrade { index: usize::MAX });
+        out.truncate(residents.len());
+        let missing = residents.len() - out.len();
+        #[cfg(feature = "rayon")]
+        if self.parallel {
+            use rayon::prelude::*;
+            // New memory is first touched by all workers, not by this thread alone.
+            out.par_extend(rayon::iter::repeat_n(placeholder, missing));
+            let tally = residents
+                .par_chunks(CHUNK)
+                .zip(out.par_chunks_mut(CHUNK))
+                .enumerate()
+                .map(|(n, (chunk, slots))| {
+                    let mut tally = Tally::new(policy);
+                    let ids = ids.and_then(|ids| ids.get(n * CHUNK..));
+                    fill_chunk(&mut tally, policy, chunk, slots, ids);
+                    tally
+                })
+                .reduce(|| Tally::new(policy), Tally::merged);
+            return tally.finish(groups);
+        }
+        out.extend(std::iter::repeat_n(placeholder, missing));
+        let mut tally = Tally::new(policy);
+        fill_chunk(&mut tally, policy, residents, out, ids);
+        tally.finish(groups)
     }
 
     /// Evaluates every resident and returns only the summary (no assessment is kept, so the
@@ -1000,15 +1086,12 @@ impl<'a> Batch<'a> {
             let tally = residents
                 .par_chunks(CHUNK)
                 .enumerate()
-                .map_init(
-                    || worker_policy(policy),
-                    |local, (n, chunk)| {
-                        let mut tally = Tally::new(policy);
-                        let ids = ids.and_then(|ids| ids.get(n * CHUNK..));
-                        tally_chunk(&mut tally, local.as_ref().unwrap_or(policy), chunk, ids);
-                        tally
-                    },
-                )
+                .map(|(n, chunk)| {
+                    let mut tally = Tally::new(policy);
+                    let ids = ids.and_then(|ids| ids.get(n * CHUNK..));
+                    tally_chunk(&mut tally, policy, chunk, ids);
+                    tally
+                })
                 .reduce(|| Tally::new(policy), Tally::merged);
             return Ok(tally.finish(groups));
         }
@@ -1016,65 +1099,19 @@ impl<'a> Batch<'a> {
         tally_chunk(&mut tally, self.policy, residents, ids);
         Ok(tally.finish(groups))
     }
+}
 
-    fn evaluate_all(&self, residents: &[Resident]) -> Vec<Result<Assessment, EvalError>> {
-        let policy = self.policy;
-        #[cfg(feature = "rayon")]
-        if self.parallel {
-            use rayon::prelude::*;
-            let mut out = Vec::with_capacity(residents.len());
-            residents
-                .par_iter()
-                .with_min_len(CHUNK)
-                .map_init(
-                    || worker_policy(policy),
-                    |local, r| evaluate(local.as_ref().unwrap_or(policy), r),
-                )
-                .collect_into_vec(&mut out);
-            return out;
-        }
-        residents.iter().map(|r| evaluate(policy, r)).collect()
-    }
-
-    fn summarize_results(
-        &self,
-        residents: &[Resident],
-        results: &[Result<Assessment, EvalError>],
-        ids: Option<&[GroupId]>,
-    ) -> Summary {
-        let groups = self.groups.map(|(g, _)| g);
-        let add_all = |tally: &mut Tally<'_>,
-                       residents: &[Resident],
-                       results: &[Result<Assessment, EvalError>],
-                       ids: Option<&[GroupId]>| {
-            for (i, (resident, result)) in residents.iter().zip(results).enumerate() {
-                tally.add(resident, result, ids.and_then(|ids| ids.get(i).copied()));
-            }
-        };
-        #[cfg(feature = "rayon")]
-        if self.parallel {
-            use rayon::prelude::*;
-            let policy = self.policy;
-            let tally = residents
-                .par_chunks(CHUNK)
-                .zip(results.par_chunks(CHUNK))
-                .enumerate()
-                .map(|(n, (chunk, results))| {
-                    let mut tally = Tally::new(policy);
-                    add_all(
-                        &mut tally,
-                        chunk,
-                        results,
-                        ids.and_then(|ids| ids.get(n * CHUNK..)),
-                    );
-                    tally
-                })
-                .reduce(|| Tally::new(policy), Tally::merged);
-            return tally.finish(groups);
-        }
-        let mut tally = Tally::new(self.policy);
-        add_all(&mut tally, residents, results, ids);
-        tally.finish(groups)
+/// Evaluates `residents` into `slots` (one each) and counts them into `tally`.
+fn fill_chunk<'p>(
+    tally: &mut Tally<'p>,
+    policy: &'p Policy,
+    residents: &[Resident],
+    slots: &mut [Result<Assessment<'p>, EvalError>],
+    ids: Option<&[GroupId]>,
+) {
+    for (i, (resident, slot)) in residents.iter().zip(slots).enumerate() {
+        *slot = evaluate(policy, resident);
+        tally.add(resident, slot, ids.and_then(|ids| ids.get(i).copied()));
     }
 }
 
@@ -1091,23 +1128,11 @@ fn tally_chunk(
     }
 }
 
-/// A private copy of `policy` for one worker thread.
-///
-/// Assessments share the policy's ready-made trace notes through reference counts; threads
-/// that bump the same counts slow each other down. A worker that evaluates with its own copy
-/// (compiled afresh from the same validated spec, so its answers are the same) bumps only its
-/// own. `None` if the copy cannot be made, in which case the shared policy is used.
-#[cfg(feature = "rayon")]
-fn worker_policy(policy: &Policy) -> Option<Policy> {
-    Policy::from_spec(policy.spec().clone()).ok()
-}
-
 /// Evaluates every resident against `policy` (in parallel with the `rayon` feature) and
 /// summarizes, without grouping. See [`Batch`] for grouping and for choosing one thread.
-pub fn evaluate_batch(policy: &Policy, residents: &[Resident]) -> BatchOutput {
-    let batch = Batch::new(policy);
-    let assessments = batch.evaluate_all(residents);
-    let summary = batch.summarize_results(residents, &assessments, None);
+pub fn evaluate_batch<'p>(policy: &'p Policy, residents: &[Resident]) -> BatchOutput<'p> {
+    let mut assessments = Vec::new();
+    let summary = Batch::new(policy).fill(residents, &mut assessments, None);
     BatchOutput {
         assessments,
         summary,

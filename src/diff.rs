@@ -734,7 +734,7 @@ impl Outcome {
             refusal: a.refusal.as_ref().map(|r| r.code),
             charged: a.charged,
             total_due: a.total_due(),
-            tier: a.tier.as_deref().map(str::to_string),
+            tier: a.tier.map(str::to_string),
             benefit_start: a.benefit_start,
             deciding_rule: decider.map(|s| s.rule.clone()),
             citation: decider.map(|s| s.citation.clone()),

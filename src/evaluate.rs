@@ -17,13 +17,15 @@
 use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::assessment::{Assessment, NoteId, PriorYearCharge, Refusal, Status, Subsidies, Trace};
+use crate::assessment::{Assessment, NoteId, PriorYearCharge, Status, Subsidies, Trace};
 use crate::category::{CategoryKind, HeldCategory};
 use crate::error::EvalError;
 use crate::policy::schema::{
     Charge, Coverage, NewbornStatus, Period, StartFrom, StartRule, When, WithinDays,
 };
-use crate::policy::{Builtins, CompiledTier, Policy, grade_bit, newborn_bit, special_bit};
+use crate::policy::{
+    Builtins, CompiledTier, Policy, RefusalText, grade_bit, newborn_bit, special_bit,
+};
 use crate::resident::{Resident, Special};
 
 /// Evaluates `resident` against `policy`: what is owed, who pays the rest, when benefits run.
@@ -46,7 +48,7 @@ use crate::resident::{Resident, Special};
 /// assert_eq!(a.benefit_start, Some(date(2021, 1, 1)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, EvalError> {
+pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessment<'p>, EvalError> {
     check_resident(policy, resident)?;
     let spec = policy.spec();
     let compiled = &policy.compiled;
@@ -110,7 +112,7 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
     let (subsidies, owed, tier_id) = match best_tier(policy, resident) {
         Some(tier) => {
             trace.push(tier.note);
-            let tier_id = Some(std::sync::Arc::clone(&tier.id));
+            let tier_id = Some(&*tier.id);
             // `charged` less the tier's subsidies, worked out when the policy was loaded.
             (tier.subsidies, tier.owed(full), tier_id)
         }
@@ -142,7 +144,7 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
     });
 
     Ok(Assessment {
-        policy: policy.shared_id(),
+        policy: policy.id(),
         status: Status::Enrolled,
         refusal: None,
         personal_standard: policy.personal_standard(),
@@ -158,16 +160,24 @@ pub fn evaluate(policy: &Policy, resident: &Resident) -> Result<Assessment, Eval
     })
 }
 
-fn refused(policy: &Policy, (refusal, note): &(Refusal, NoteId), mut trace: Trace) -> Assessment {
+fn refused<'p>(
+    policy: &'p Policy,
+    (refusal, note): &'p (RefusalText, NoteId),
+    mut trace: Trace<'p>,
+) -> Assessment<'p> {
     trace.push(*note);
     refused_by_rule(policy, refusal, trace)
 }
 
-fn refused_by_rule(policy: &Policy, refusal: &Refusal, trace: Trace) -> Assessment {
+fn refused_by_rule<'p>(
+    policy: &'p Policy,
+    refusal: &'p RefusalText,
+    trace: Trace<'p>,
+) -> Assessment<'p> {
     Assessment {
-        policy: policy.shared_id(),
+        policy: policy.id(),
         status: Status::Refused,
-        refusal: Some(refusal.clone()),
+        refusal: Some(refusal.get()),
         personal_standard: policy.personal_standard(),
         charged: Decimal::ZERO,
         charged_standard: None,

@@ -1240,7 +1240,7 @@ impl<W: io::Write> ResultWriter<W> {
                     b"refused"
                 });
                 r.push_field(a.refusal.as_ref().map_or("", |x| x.code.id()).as_bytes());
-                r.push_field(a.tier.as_deref().unwrap_or("").as_bytes());
+                r.push_field(a.tier.unwrap_or("").as_bytes());
                 let money =
                     |text: &mut String, r: &mut csv::ByteRecord, d: rust_decimal::Decimal| {
                         text.clear();

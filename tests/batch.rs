@@ -153,6 +153,28 @@ fn run_keeps_input_order_and_matches_single_evaluations() {
 }
 
 #[test]
+fn run_into_reuses_its_buffer_and_answers_as_run_does() {
+    let policy = yanling();
+    let big = yanling_roster(12_000);
+    let small = yanling_roster(3_000);
+    for parallel in [true, false] {
+        let mut out = Vec::new();
+        // Growing, shrinking and growing again: each time exactly the run's answers.
+        for roster in [&small, &big, &small, &big] {
+            let batch = Batch::new(&policy)
+                .parallel(parallel)
+                .grouped(&roster.groups, &roster.group_ids);
+            let summary = batch
+                .run_into(&roster.residents, &mut out)
+                .expect("grouped");
+            let fresh = batch.run(&roster.residents).expect("grouped");
+            assert_eq!(summary, fresh.summary);
+            assert_eq!(out, fresh.assessments);
+        }
+    }
+}
+
+#[test]
 fn group_ids_must_be_one_per_resident() {
     let policy = yanling();
     let residents = vec![Resident::new(date(1980, 1, 1), date(2020, 10, 5)); 3];

@@ -74,7 +74,7 @@ fn the_city_overlay_switches_on_the_extension_and_adds_the_tier() {
     let province = evaluate(&base, &child).expect("declared category");
     assert_eq!(province.owed.to_string(), "320");
     let subsidized = evaluate(&city, &child).expect("declared category");
-    assert_eq!(subsidized.tier.as_deref(), Some("distressed_child"));
+    assert_eq!(subsidized.tier, Some("distressed_child"));
     assert_eq!(subsidized.subsidies.get(Funder::Fiscal).to_string(), "160");
     assert_eq!(subsidized.owed.to_string(), "160");
 }

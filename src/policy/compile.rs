@@ -1,7 +1,5 @@
 //! What evaluation needs ready-made, worked out once when a policy is loaded.
 
-use std::sync::Arc;
-
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -11,17 +9,12 @@ use crate::category::CategoryKind;
 use crate::money::canonical;
 use crate::resident::{SpecialKind, Student};
 
-/// The ready-made parts of a policy.
-///
-/// Cloning makes fresh copies of the shared strings (the id, the notes, tier ids, refusal
-/// messages) rather than taking another reference to them: each assessment takes references
-/// to these, and threads that count references on the same allocation slow each other down
-/// many times over. A clone per thread keeps every count on the thread's own copy.
-#[derive(Debug)]
+/// The ready-made parts of a policy. Assessments borrow the strings held here (the notes,
+/// tier ids, refusal messages), so evaluating copies none and counts no reference.
+#[derive(Debug, Clone)]
 pub(crate) struct Compiled {
-    pub id: Arc<str>,
     /// Every note an assessment may cite; traces refer to them by [`NoteId`].
-    pub rule_notes: Arc<[RuleNote]>,
+    pub rule_notes: Box<[RuleNote]>,
     pub full_standard: Decimal,
     pub window_last_day: NaiveDate,
     pub extensions: Vec<CompiledExtension>,
@@ -47,7 +40,7 @@ pub(crate) struct CompiledPeriod {
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledTier {
-    pub id: Arc<str>,
+    pub id: Box<str>,
     /// The tier's built-in categories other than disability, which goes by grade.
     pub categories: Builtins,
     /// The disability grades that qualify, as bits `1 << grade`; none if the tier does not name
@@ -144,7 +137,7 @@ pub(crate) struct CompiledRule {
     /// The special circumstances the rule allows, as [`special_bit`]s (all, when it names none).
     pub special_mask: u16,
     pub note: NoteId,
-    pub refusal: Option<Refusal>,
+    pub refusal: Option<RefusalText>,
     pub prior_year_note: Option<NoteId>,
 }
 
@@ -184,10 +177,27 @@ pub(crate) struct Notes {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Refusals {
-    pub employee_obligated: (Refusal, NoteId),
-    pub not_covered: (Refusal, NoteId),
-    pub outside_window: (Refusal, NoteId),
-    pub no_benefit_in_period: (Refusal, NoteId),
+    pub employee_obligated: (RefusalText, NoteId),
+    pub not_covered: (RefusalText, NoteId),
+    pub outside_window: (RefusalText, NoteId),
+    pub no_benefit_in_period: (RefusalText, NoteId),
+}
+
+/// A refusal as the policy holds it; assessments borrow it as a [`Refusal`].
+#[derive(Debug, Clone)]
+pub(crate) struct RefusalText {
+    pub code: RefusalCode,
+    pub message: Box<str>,
+}
+
+impl RefusalText {
+    /// The refusal, borrowing the message.
+    pub fn get(&self) -> Refusal<'_> {
+        Refusal {
+            code: self.code,
+            message: &self.message,
+        }
+    }
 }
 
 /// The notes of a policy as they are written, each given its [`NoteId`].
@@ -197,7 +207,7 @@ struct NoteBook(Vec<RuleNote>);
 impl NoteBook {
     fn note(&mut self, rule: String, summary: String, citation: &str, decides: bool) -> NoteId {
         // A policy has a few dozen notes; saturating keeps the type honest without a panic.
-        let id = NoteId(u32::try_from(self.0.len()).unwrap_or(u32::MAX));
+        let id = NoteId(u16::try_from(self.0.len()).unwrap_or(u16::MAX));
         self.0.push(RuleNote {
             rule,
             summary,
@@ -213,12 +223,12 @@ impl NoteBook {
         rule: &str,
         message: String,
         citation: &str,
-    ) -> (Refusal, NoteId) {
+    ) -> (RefusalText, NoteId) {
         let text = format!("{message} ({citation})");
         (
-            Refusal {
+            RefusalText {
                 code,
-                message: Arc::from(text.as_str()),
+                message: text.into(),
             },
             self.note(rule.to_string(), message, citation, true),
         )
@@ -237,57 +247,6 @@ fn external(cite: &str, source: Option<&str>) -> String {
     match source {
         Some(source) => format!("{cite}; external: {source}"),
         None => cite.to_string(),
-    }
-}
-
-/// A fresh copy of a shared string, with its own reference count.
-fn fresh(text: &Arc<str>) -> Arc<str> {
-    Arc::from(&**text)
-}
-
-fn fresh_refusal(refusal: &Refusal) -> Refusal {
-    Refusal {
-        code: refusal.code,
-        message: fresh(&refusal.message),
-    }
-}
-
-impl Clone for Compiled {
-    fn clone(&self) -> Compiled {
-        let refused = |(refusal, note): &(Refusal, NoteId)| (fresh_refusal(refusal), *note);
-        let r = &self.refusals;
-        Compiled {
-            id: fresh(&self.id),
-            rule_notes: Arc::from(self.rule_notes.to_vec()),
-            full_standard: self.full_standard,
-            window_last_day: self.window_last_day,
-            extensions: self.extensions.clone(),
-            periods: self.periods.clone(),
-            period_of_student: self.period_of_student,
-            tiers: self
-                .tiers
-                .iter()
-                .map(|tier| CompiledTier {
-                    id: fresh(&tier.id),
-                    ..tier.clone()
-                })
-                .collect(),
-            rules: self
-                .rules
-                .iter()
-                .map(|rule| CompiledRule {
-                    refusal: rule.refusal.as_ref().map(fresh_refusal),
-                    ..rule.clone()
-                })
-                .collect(),
-            notes: self.notes.clone(),
-            refusals: Refusals {
-                employee_obligated: refused(&r.employee_obligated),
-                not_covered: refused(&r.not_covered),
-                outside_window: refused(&r.outside_window),
-                no_benefit_in_period: refused(&r.no_benefit_in_period),
-            },
-        }
     }
 }
 
@@ -389,9 +348,9 @@ impl Compiled {
                     newborn_mask,
                     special_mask,
                     note: book.note(rule_path.clone(), rule.title.clone(), &rule.cite, true),
-                    refusal: rule.refuse.as_ref().map(|r| Refusal {
+                    refusal: rule.refuse.as_ref().map(|r| RefusalText {
                         code: r.code,
-                        message: Arc::from(format!("{} ({})", r.message, rule.cite).as_str()),
+                        message: format!("{} ({})", r.message, rule.cite).into(),
                     }),
                     prior_year_note: rule.prior_year.as_ref().map(|p| {
                         book.note(
@@ -532,8 +491,7 @@ impl Compiled {
         };
 
         Compiled {
-            id: Arc::from(spec.policy.id.as_str()),
-            rule_notes: Arc::from(book.0),
+            rule_notes: book.0.into(),
             full_standard,
             window_last_day,
             extensions,
@@ -591,7 +549,7 @@ fn compile_tier(
         0
     };
     CompiledTier {
-        id: Arc::from(tier.id.as_str()),
+        id: tier.id.as_str().into(),
         categories: Builtins::of(&tier.categories).without(&CategoryKind::Disability),
         disability_grades,
         not_holding: Builtins::of(&tier.not_holding),

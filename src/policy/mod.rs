@@ -12,14 +12,13 @@ pub mod schema;
 mod validate;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::error::{Location, PolicyError};
 pub(crate) use compile::{
-    Builtins, Compiled, CompiledTier, PAID_MAIN, PAID_OUTSIDE, grade_bit, newborn_bit,
+    Builtins, Compiled, CompiledTier, PAID_MAIN, PAID_OUTSIDE, RefusalText, grade_bit, newborn_bit,
     paid_extension, special_bit,
 };
 pub use schema::PolicySpec;
@@ -223,10 +222,5 @@ impl Policy {
     /// The file the policy was read from, if any.
     pub fn source(&self) -> Option<&Path> {
         self.source.as_deref()
-    }
-
-    /// The policy id as a shared string (what assessments carry).
-    pub(crate) fn shared_id(&self) -> Arc<str> {
-        Arc::clone(&self.compiled.id)
     }
 }
