@@ -180,17 +180,7 @@ fn run() -> Result<(), String> {
 }
 
 fn yuan(amount: rust_decimal::Decimal) -> String {
-    let text = format!("{:.2}", amount.round_dp(2));
-    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let (sign, int) = int.strip_prefix('-').map_or(("", int), |rest| ("-", rest));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}.{frac}")
+    urrbmi::money::format_yuan(amount)
 }
 
 fn print_projection(summary: &Summary, policy: &Policy) {

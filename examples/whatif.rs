@@ -173,19 +173,7 @@ fn load(args: &Args) -> Result<Loaded, String> {
 }
 
 fn yuan(d: Decimal) -> String {
-    let text = format!("{:.2}", d.round_dp(2));
-    let (sign, digits) = text
-        .strip_prefix('-')
-        .map_or(("", text.as_str()), |rest| ("-", rest));
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, "00"));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}.{frac}")
+    urrbmi::money::format_yuan(d)
 }
 
 fn signed(d: Decimal) -> String {

@@ -373,21 +373,7 @@ fn merge_map(into: &mut BTreeMap<String, Totals>, from: &BTreeMap<String, Totals
 
 /// An amount for a report: two decimals, thousands separated by `,`.
 pub(crate) fn yuan(amount: Decimal) -> String {
-    let rounded = crate::money::round_to_fen(amount);
-    let text = format!("{rounded:.2}");
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, "00"));
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}.{frac}")
+    crate::money::format_yuan(amount)
 }
 
 /// Pads `text` to `width` terminal columns (CJK characters take two).

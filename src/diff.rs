@@ -43,7 +43,7 @@ use crate::error::EvalError;
 use crate::evaluate::evaluate;
 use crate::policy::Policy;
 use crate::policy::schema::{PolicySpec, StartRule, SubsidyTier};
-use crate::resident::{Resident, Student};
+use crate::resident::Resident;
 
 /// Cells wider than this (terminal columns) switch a section of the table to one line per side.
 const WIDE: usize = 56;
@@ -317,24 +317,7 @@ pub fn diff(a: &Policy, b: &Policy) -> PolicyDiff {
         ],
     });
 
-    let coverage = |s: &PolicySpec| {
-        let c = &s.coverage;
-        let mut who = Vec::new();
-        if c.everyone {
-            who.push("everyone".to_string());
-        }
-        if c.local_hukou {
-            who.push("local hukou".into());
-        }
-        if c.residence_permit {
-            who.push("residence permit".into());
-        }
-        if !c.students.is_empty() {
-            let kinds: Vec<&str> = c.students.iter().map(|s| student(*s)).collect();
-            who.push(format!("students ({})", kinds.join(", ")));
-        }
-        who.join(", ")
-    };
+    let coverage = |s: &PolicySpec| s.coverage.describe();
     sections.push(Section {
         name: "coverage".into(),
         note: "who may join".into(),
@@ -392,7 +375,7 @@ pub fn diff(a: &Policy, b: &Policy) -> PolicyDiff {
     let period = |s: &PolicySpec, id: &str| {
         s.periods.iter().find(|p| p.id == id).map(|p| {
             let who = p.students.as_ref().map_or_else(String::new, |kinds| {
-                let kinds: Vec<&str> = kinds.iter().map(|s| student(*s)).collect();
+                let kinds: Vec<&str> = kinds.iter().map(|s| s.id()).collect();
                 format!(" ({} students)", kinds.join(", "))
             });
             format!("{}..{}{who}", p.from, p.to)
@@ -512,14 +495,6 @@ fn ids<'s>(
     out
 }
 
-fn student(s: Student) -> &'static str {
-    match s {
-        Student::None => "none",
-        Student::School => "school",
-        Student::College => "college",
-    }
-}
-
 fn describe_tier(tier: &SubsidyTier, personal: Decimal) -> String {
     let parts: Vec<String> = tier
         .parts
@@ -546,7 +521,7 @@ fn describe_tier(tier: &SubsidyTier, personal: Decimal) -> String {
         who.push_str(&format!(" not {}", not.join("/")));
     }
     if let Some(kinds) = &tier.students {
-        let k: Vec<&str> = kinds.iter().map(|s| student(*s)).collect();
+        let k: Vec<&str> = kinds.iter().map(|s| s.id()).collect();
         who.push_str(&format!(" ({} students)", k.join("/")));
     }
     format!("{who}: {}", parts.join(" + "))

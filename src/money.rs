@@ -32,6 +32,30 @@ pub fn share_of(amount: Decimal, percent: Decimal) -> Option<Decimal> {
         .map(round_to_fen)
 }
 
+/// An amount for a report: rounded to the fen, two decimals, thousands separated by `,`.
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// assert_eq!(urrbmi::money::format_yuan(Decimal::new(-123456789, 2)), "-1,234,567.89");
+/// assert_eq!(urrbmi::money::format_yuan(Decimal::from(280)), "280.00");
+/// ```
+pub fn format_yuan(amount: Decimal) -> String {
+    let text = format!("{:.2}", round_to_fen(amount));
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "00"));
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
 /// The canonical form of an amount: rounded to the fen, trailing zeros removed (`280`, `93.67`).
 pub(crate) fn canonical(amount: Decimal) -> Decimal {
     round_to_fen(amount).normalize()

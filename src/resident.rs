@@ -245,6 +245,17 @@ pub enum Student {
     College,
 }
 
+impl Student {
+    /// The snake_case id (`college`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Student::None => "none",
+            Student::School => "school",
+            Student::College => "college",
+        }
+    }
+}
+
 impl Named for Student {
     const WHAT: &'static str = "student kind";
     const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[

@@ -375,32 +375,7 @@ impl Compiled {
             &std.fiscal.cite,
             std.fiscal.source.as_deref().filter(|_| std.fiscal.external),
         );
-        let covered_who = {
-            let c = &spec.coverage;
-            let mut who = Vec::new();
-            if c.everyone {
-                who.push("everyone not obliged to join employee insurance".to_string());
-            }
-            if c.local_hukou {
-                who.push("local hukou".to_string());
-            }
-            if c.residence_permit {
-                who.push("residence permit holders".to_string());
-            }
-            if !c.students.is_empty() {
-                let kinds: Vec<_> = c
-                    .students
-                    .iter()
-                    .map(|s| match s {
-                        crate::Student::None => "none",
-                        crate::Student::School => "school",
-                        crate::Student::College => "college",
-                    })
-                    .collect();
-                who.push(format!("students ({})", kinds.join(", ")));
-            }
-            who.join(", ")
-        };
+        let covered_who = spec.coverage.describe();
         let notes = Notes {
             covered: book.note(
                 "coverage".into(),

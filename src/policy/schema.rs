@@ -175,6 +175,27 @@ pub struct Coverage {
     pub cite: String,
 }
 
+impl Coverage {
+    /// Who is covered, in words (`local hukou, residence permit holders, students (college)`).
+    pub fn describe(&self) -> String {
+        let mut who = Vec::new();
+        if self.everyone {
+            who.push("everyone not obliged to join employee insurance".to_string());
+        }
+        if self.local_hukou {
+            who.push("local hukou".to_string());
+        }
+        if self.residence_permit {
+            who.push("residence permit holders".to_string());
+        }
+        if !self.students.is_empty() {
+            let kinds: Vec<&str> = self.students.iter().map(|s| s.id()).collect();
+            who.push(format!("students ({})", kinds.join(", ")));
+        }
+        who.join(", ")
+    }
+}
+
 /// `[window]`: the collection window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
