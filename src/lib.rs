@@ -19,6 +19,20 @@
 //!   [`Status::Refused`]; an [`EvalError`] means the input made no sense.
 //! - Money is [`rust_decimal::Decimal`] in yuan; dates are [`chrono::NaiveDate`].
 //!
+//! Where things are: the resident model in [`resident`], identity categories and funds in
+//! [`category`], the policy file format in [`policy::schema`], loading and validation in
+//! [`policy`], the linter in [`policy::lint`], the answer in [`assessment`], errors in [`error`],
+//! money and its one rounding rule in [`money`]; for rosters, [`batch`], `roster`, `scenario`,
+//! [`diff`](mod@diff) and [`overlay`].
+//!
+//! ## Features
+//!
+//! - `rayon` (default): [`Batch`] evaluates on all cores; without it, on one thread.
+//! - `roster` (default): CSV rosters with English or Chinese headings (`urrbmi::roster`).
+//! - `scenario` (default): seeded synthetic rosters from a scenario file (`urrbmi::scenario`).
+//! - `proptest`: strategies for residents and the boundary cases of a policy, for other crates'
+//!   property tests (`urrbmi::strategies`).
+//!
 //! ## Usage
 //!
 //! ```
