@@ -372,9 +372,7 @@ fn merge_map(into: &mut BTreeMap<String, Totals>, from: &BTreeMap<String, Totals
 }
 
 /// An amount for a report: two decimals, thousands separated by `,`.
-pub(crate) fn yuan(amount: Decimal) -> String {
-    crate::money::format_yuan(amount)
-}
+pub(crate) use crate::money::format_yuan as yuan;
 
 /// Pads `text` to `width` terminal columns (CJK characters take two).
 pub(crate) fn pad(text: &str, width: usize) -> String {
