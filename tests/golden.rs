@@ -1,8 +1,9 @@
 //! Golden cases: residents worked by hand from the notices, one file per built-in policy in
 //! `tests/cases/`. See `tests/cases/README.md` for the format.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -104,13 +105,7 @@ fn differences(case: &Case, a: &urrbmi::Assessment) -> Vec<String> {
 
 #[test]
 fn golden_cases_match_the_notices() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/cases exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
+    let files = support::toml_files("tests/cases");
     assert!(
         files.len() >= 5,
         "one golden file per notice: found {}",

@@ -3,6 +3,8 @@
 //!
 //! An expectation is `# expect: <error|warning> <key path or -> <text the message contains>`.
 
+mod support;
+
 use std::path::Path;
 
 use urrbmi::Policy;
@@ -55,13 +57,7 @@ fn expectations(text: &str) -> Vec<Expectation> {
 
 #[test]
 fn broken_policies_report_exactly_their_problems() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint");
-    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/lint exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    fixtures.sort();
+    let fixtures = support::toml_files("tests/lint");
     assert!(
         fixtures.len() >= 15,
         "only {} lint fixtures",
