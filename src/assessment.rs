@@ -75,12 +75,33 @@ impl<'p> Assessment<'p> {
                 .map_or(Decimal::ZERO, |c| c.amount)
     }
 
-    /// The citation of the rule that decided the benefit start or the refusal.
+    /// The step of the trace that decided: the rule that enrolled or refused the resident, or
+    /// the refusal the evaluation made itself. Every assessment has exactly one.
+    pub fn deciding_step(&self) -> Option<&'p TraceStep> {
+        self.trace.iter().find(|step| step.decides)
+    }
+
+    /// The citation of the deciding step (see [`Assessment::deciding_step`]).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use urrbmi::{evaluate, Policy, Resident};
+    /// let policy = Policy::builtin("hunan-2022")?;
+    /// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// let a = evaluate(&policy, &Resident::new(date(1990, 1, 1), date(2021, 10, 8)))?;
+    /// assert_eq!(a.deciding_rule(), Some("rule.window"));
+    /// assert_eq!(a.deciding_clause(), Some("湘医保发〔2021〕31号 二(五)"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn deciding_clause(&self) -> Option<&'p str> {
-        self.trace
-            .iter()
-            .find(|step| step.decides)
-            .map(|step| step.citation.as_str())
+        self.deciding_step().map(|step| step.citation.as_str())
+    }
+
+    /// Where the deciding step sits: `rule.<id>` for a `[[rule]]` of the policy (which enrolled
+    /// or refused), `refusal.<code>` for a refusal the evaluation made itself (not covered,
+    /// outside the window, no benefit in the period).
+    pub fn deciding_rule(&self) -> Option<&'p str> {
+        self.deciding_step().map(|step| step.rule.as_str())
     }
 }
 
@@ -224,7 +245,8 @@ pub struct PriorYearCharge {
 /// policy is loaded and borrowed by every assessment that cites it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleNote {
-    /// Where the rule sits in the policy file (`rule.newborn_within_90_days`, `tier.orphan`).
+    /// Where the rule sits in the policy file (`rule.newborn_within_90_days`, `tier.orphan`), or
+    /// `refusal.<code>` for a refusal the evaluation made itself.
     pub rule: String,
     /// What the rule did, in a line.
     pub summary: String,
@@ -239,7 +261,8 @@ pub struct RuleNote {
 /// `&TraceStep`s.
 pub type TraceStep = RuleNote;
 
-/// The most steps a trace holds: coverage, payment time, start rule, charge, tier, prior year.
+/// The most steps a trace holds: coverage, payment time, start rule, charge, tier, start moved,
+/// prior year.
 pub const TRACE_CAPACITY: usize = 8;
 
 /// The rules applied, in order, each a [`RuleNote`] of the policy.

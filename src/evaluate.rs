@@ -7,12 +7,17 @@
 //!    outside both.
 //! 3. **Which rule decides** (待遇衔接): the policy's `[[rule]]`s in file order; the first whose
 //!    conditions hold says what is charged and when benefits begin, or refuses.
-//! 4. **What is charged**: the personal standard, or the full funding standard.
-//! 5. **Who pays what** (困难群众参保资助): the single most favourable subsidy tier the resident
+//! 4. **When benefits run**: the rule's start date, moved to the settlement period's first day
+//!    unless the rule says otherwise, to the period's last day; a start after the period ends
+//!    is a refusal.
+//! 5. **What is charged**: the personal standard, or the full funding standard.
+//! 6. **Who pays what** (困难群众参保资助): the single most favourable subsidy tier the resident
 //!    qualifies for; subsidies never stack.
-//! 6. **When benefits run**: the rule's start date, moved to the settlement period's first day
-//!    unless the rule says otherwise, to the period's last day.
 //! 7. **The previous year**: a newborn born in the window the rule names also owes that year.
+//!
+//! The trace records each step taken, with its citation; exactly one step decides (the rule
+//! that enrolled or refused, or the refusal the evaluation made itself), and a refusal carries
+//! no step for a charge or tier it never made.
 
 use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -94,12 +99,20 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
     let Some((rule, ready)) = decided else {
         return Ok(refused(policy, &refusals.outside_window, trace));
     };
-    trace.push(ready.note);
     if let Some(refusal) = &ready.refusal {
+        trace.push(ready.note);
         return Ok(refused_by_rule(policy, refusal, trace));
     }
 
-    // 4. What is charged.
+    // 4. When benefits run: the rule's start, which must fall in the settlement period.
+    let (benefit_start, moved) = start_date(rule, resident, period)?;
+    if benefit_start > period_last_day {
+        trace.push(ready.context_note);
+        return Ok(refused(policy, &refusals.no_benefit_in_period, trace));
+    }
+    trace.push(ready.note);
+
+    // 5. What is charged.
     let full = rule.charge == Some(Charge::Full);
     let (charged, charge_note) = if full {
         (compiled.full_standard, compiled.notes.full)
@@ -108,7 +121,7 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
     };
     trace.push(charge_note);
 
-    // 5. Who pays what: the tier's subsidies; the resident owes the rest of the charge.
+    // 6. Who pays what: the tier's subsidies; the resident owes the rest of the charge.
     let (subsidies, owed, tier_id) = match best_tier(policy, resident) {
         Some(tier) => {
             trace.push(tier.note);
@@ -121,11 +134,8 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
             (Subsidies::NONE, charged, None)
         }
     };
-
-    // 6. When benefits run.
-    let benefit_start = start_date(rule, resident, period)?;
-    if benefit_start > period_last_day {
-        return Ok(refused(policy, &refusals.no_benefit_in_period, trace));
+    if moved {
+        trace.push(compiled.notes.start_moved);
     }
 
     // 7. The previous year.
@@ -292,6 +302,12 @@ fn matches(
             .is_none_or(|h| h == resident.household_unit)
         && when.hukou.is_none_or(|h| h == resident.hukou)
         && when
+            .residence_permit
+            .is_none_or(|p| p == resident.residence_permit)
+        && when
+            .born
+            .is_none_or(|range| range.contains(resident.birth_date))
+        && when
             .students
             .as_ref()
             .is_none_or(|kinds| kinds.contains(&resident.student))
@@ -424,13 +440,14 @@ fn best_tier_by_category<'p>(policy: &'p Policy, resident: &Resident) -> Option<
     best
 }
 
-/// The day benefits begin under `rule`, before the check against the period's end.
+/// The day benefits begin under `rule`, before the check against the period's end, and whether
+/// it was moved to the period's first day (urrbmi reading R1).
 #[inline]
 fn start_date(
     rule: &StartRule,
     resident: &Resident,
     period: &Period,
-) -> Result<NaiveDate, EvalError> {
+) -> Result<(NaiveDate, bool), EvalError> {
     let out_of_range = |date| EvalError::DateOutOfRange { date };
     let base = match rule.benefit_start {
         Some(StartFrom::PeriodStart) | None => period.from,
@@ -446,10 +463,10 @@ fn start_date(
             .ok_or_else(|| out_of_range(base))?,
         None => base,
     };
-    Ok(if rule.not_before_period_start {
-        start.max(period.from)
+    Ok(if rule.not_before_period_start && start < period.from {
+        (period.from, true)
     } else {
-        start
+        (start, false)
     })
 }
 

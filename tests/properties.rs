@@ -49,6 +49,34 @@ proptest! {
     }
 
     #[test]
+    fn every_trace_has_one_deciding_step_and_cites_every_step((i, resident) in policy_and_resident()) {
+        let policy = &policies()[i];
+        let a = evaluate(policy, &resident).expect("well-formed");
+        let deciding: Vec<&str> = a.trace.iter().filter(|s| s.decides).map(|s| s.rule.as_str()).collect();
+        prop_assert_eq!(deciding.len(), 1, "deciding steps {:?} in {:?}", deciding, a.trace);
+        prop_assert_eq!(a.deciding_rule(), deciding.first().copied());
+        for step in &a.trace {
+            prop_assert!(!step.citation.trim().is_empty(), "step {} has no citation", step.rule);
+            prop_assert!(!step.summary.trim().is_empty(), "step {} says nothing", step.rule);
+        }
+        let names: Vec<&str> = a.trace.iter().map(|s| s.rule.as_str()).collect();
+        if a.is_refused() {
+            // A refusal describes what was decided, and no charge or tier it never made.
+            prop_assert!(names.iter().all(|n| !n.starts_with("standards.") && !n.starts_with("tier")),
+                "refusal with charge or tier steps: {:?}", names);
+            let last = a.trace.iter().next_back().expect("a refusal has a step");
+            prop_assert!(last.decides, "the refusal is the last step: {:?}", names);
+        } else {
+            prop_assert!(a.deciding_rule().is_some_and(|r| r.starts_with("rule.")), "{:?}", names);
+            prop_assert_eq!(names.iter().filter(|n| n.starts_with("standards.")).count(), 1, "{:?}", names);
+            let tier_steps: Vec<&&str> = names.iter().filter(|n| n.starts_with("tier")).collect();
+            prop_assert_eq!(tier_steps.len(), 1, "{:?}", names);
+            let expected_tier = a.tier.map_or_else(|| "tier".to_string(), |t| format!("tier.{t}"));
+            prop_assert_eq!(tier_steps[0].to_string(), expected_tier);
+        }
+    }
+
+    #[test]
     fn adding_a_category_never_raises_what_is_owed(
         (i, resident) in policy_and_resident(),
         extra in strategies::category_kind(),
@@ -166,4 +194,38 @@ fn boundary_cases_of_every_policy_evaluate_and_keep_the_invariants() {
             }
         }
     }
+}
+
+/// The refusal of a December payment "from next month" decides alone: it cites the settlement
+/// period, and carries no charge or tier it never made (Ziyang, 低保 + 当年新迁入户口).
+#[test]
+fn a_start_after_the_period_is_refused_by_one_step_citing_the_period() {
+    use chrono::NaiveDate;
+    use urrbmi::{RefusalCode, Special, SpecialKind};
+    let policy = Policy::builtin("ziyang-2021").expect("built in");
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    let resident = Resident::new(date(1970, 3, 1), date(2021, 12, 15))
+        .with_category(CategoryKind::SubsistenceAllowance)
+        .with_special(Special::new(SpecialKind::NewHukou));
+    let a = evaluate(&policy, &resident).expect("well-formed");
+    assert_eq!(
+        a.refusal.map(|r| r.code),
+        Some(RefusalCode::NoBenefitInPeriod)
+    );
+    let steps: Vec<&str> = a.trace.iter().map(|s| s.rule.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "coverage",
+            "window",
+            "rule.special_full_standard",
+            "refusal.no_benefit_in_period"
+        ]
+    );
+    assert_eq!(a.deciding_rule(), Some("refusal.no_benefit_in_period"));
+    assert_eq!(
+        a.deciding_clause(),
+        Some("益资政办发〔2020〕17号 二(四) 2021年度; 可从2021年1月1日起享受医保待遇")
+    );
+    assert_eq!(a.tier, None);
 }

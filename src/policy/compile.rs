@@ -136,7 +136,11 @@ pub(crate) struct CompiledRule {
     pub newborn_mask: u8,
     /// The special circumstances the rule allows, as [`special_bit`]s (all, when it names none).
     pub special_mask: u16,
+    /// The rule as the deciding step.
     pub note: NoteId,
+    /// The rule as a step that did not decide: it set the start date that a refusal then
+    /// found outside the settlement period.
+    pub context_note: NoteId,
     pub refusal: Option<RefusalText>,
     pub prior_year_note: Option<NoteId>,
 }
@@ -173,6 +177,8 @@ pub(crate) struct Notes {
     pub personal: NoteId,
     pub full: NoteId,
     pub no_tier: NoteId,
+    /// The rule's start fell before the settlement period and was moved to its first day.
+    pub start_moved: NoteId,
 }
 
 #[derive(Debug, Clone)]
@@ -217,10 +223,11 @@ impl NoteBook {
         id
     }
 
+    /// A refusal the evaluation makes itself (not a policy rule): its trace step is named
+    /// `refusal.<code>`.
     fn refusal(
         &mut self,
         code: RefusalCode,
-        rule: &str,
         message: String,
         citation: &str,
     ) -> (RefusalText, NoteId) {
@@ -230,7 +237,7 @@ impl NoteBook {
                 code,
                 message: text.into(),
             },
-            self.note(rule.to_string(), message, citation, true),
+            self.note(format!("refusal.{}", code.id()), message, citation, true),
         )
     }
 }
@@ -343,14 +350,25 @@ impl Compiled {
                     special_mask &= special_bit(None);
                 }
                 let rule_path = format!("rule.{}", rule.id);
+                let citation =
+                    external(&rule.cite, rule.source.as_deref().filter(|_| rule.external));
                 CompiledRule {
                     paid_mask,
                     newborn_mask,
                     special_mask,
-                    note: book.note(rule_path.clone(), rule.title.clone(), &rule.cite, true),
+                    note: book.note(rule_path.clone(), rule.title.clone(), &citation, true),
+                    context_note: book.note(
+                        rule_path.clone(),
+                        format!(
+                            "{} (the start it sets is checked against the settlement period)",
+                            rule.title
+                        ),
+                        &citation,
+                        false,
+                    ),
                     refusal: rule.refuse.as_ref().map(|r| RefusalText {
                         code: r.code,
-                        message: format!("{} ({})", r.message, rule.cite).into(),
+                        message: format!("{} ({citation})", r.message).into(),
                     }),
                     prior_year_note: rule.prior_year.as_ref().map(|p| {
                         book.note(
@@ -421,6 +439,15 @@ impl Compiled {
                 &spec.subsidy.cite,
                 false,
             ),
+            start_moved: book.note(
+                "period".into(),
+                "the start the rule sets falls before the settlement period: benefits begin on the period's first day; cover before it belongs to the benefit year it falls in, enrolled under that year's notice".into(),
+                &format!(
+                    "{}; urrbmi reading R1",
+                    spec.periods.first().map_or("", |p| p.cite.as_str())
+                ),
+                false,
+            ),
         };
 
         let default_period_end = spec
@@ -431,19 +458,16 @@ impl Compiled {
         let refusals = Refusals {
             employee_obligated: book.refusal(
                 RefusalCode::EmployeeInsuranceObligated,
-                "coverage",
                 "obliged to join employee basic medical insurance (职工医保应参保人员), so not covered by resident insurance".into(),
                 &spec.coverage.cite,
             ),
             not_covered: book.refusal(
                 RefusalCode::NotCovered,
-                "coverage",
                 format!("not among the people this notice covers ({covered_who})"),
                 &spec.coverage.cite,
             ),
             outside_window: book.refusal(
                 RefusalCode::OutsideWindow,
-                "window",
                 format!(
                     "paid outside the collection window {window_text}{}, and no special rule of {} applies",
                     spec.extensions
@@ -457,7 +481,6 @@ impl Compiled {
             ),
             no_benefit_in_period: book.refusal(
                 RefusalCode::NoBenefitInPeriod,
-                "period",
                 format!(
                     "benefits would begin after the settlement period ends ({default_period_end}); pay for the next benefit year instead"
                 ),

@@ -282,7 +282,17 @@ fn covers_rule(earlier: &When, later: &When) -> bool {
         (Some(e), Some(l)) => l.iter().all(|x| e.contains(x)),
         (Some(_), None) => false,
     };
-    paid && same_or_open(earlier.enrollment, later.enrollment)
+    let born = match (&earlier.born, &later.born) {
+        (None, _) => true,
+        (Some(e), Some(l)) => {
+            e.from.is_none_or(|ef| l.from.is_some_and(|lf| ef <= lf))
+                && e.to.is_none_or(|et| l.to.is_some_and(|lt| lt <= et))
+        }
+        (Some(_), None) => false,
+    };
+    paid && born
+        && same_or_open(earlier.enrollment, later.enrollment)
+        && same_or_open(earlier.residence_permit, later.residence_permit)
         && same_or_open(earlier.household_unit, later.household_unit)
         && same_or_open(earlier.hukou, later.hukou)
         && subset_or_unrestricted(&later.students, &earlier.students)

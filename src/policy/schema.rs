@@ -392,6 +392,13 @@ pub struct StartRule {
     pub refuse: Option<RefuseRule>,
     /// The clause.
     pub cite: String,
+    /// True when the rule is not stated in the notice itself (a notice that defers to another
+    /// document whose text stands in, urrbmi reading R7).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external rule comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 fn yes() -> bool {
@@ -418,6 +425,12 @@ pub struct When {
     /// Hukou.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hukou: Option<Hukou>,
+    /// Holds a residence permit (居住证) or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residence_permit: Option<bool>,
+    /// Born on or after `from` and on or before `to` (either may be left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub born: Option<BirthRange>,
     /// Student kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub students: Option<Vec<Student>>,
@@ -439,6 +452,33 @@ pub struct When {
     /// The resident holds one of these categories (recognized on or before payment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holds_any: Option<Vec<CategoryKind>>,
+}
+
+/// A range of birth dates, both ends included; an end left out is open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BirthRange {
+    /// Born on or after this day.
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::deserialize_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from: Option<NaiveDate>,
+    /// Born on or before this day.
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::deserialize_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to: Option<NaiveDate>,
+}
+
+impl BirthRange {
+    /// Whether `birth_date` lies in the range.
+    pub fn contains(&self, birth_date: NaiveDate) -> bool {
+        self.from.is_none_or(|from| from <= birth_date) && self.to.is_none_or(|to| birth_date <= to)
+    }
 }
 
 /// A resident's newborn status under a policy.

@@ -407,6 +407,19 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
             }
             cite(format!("{prior_path}.cite"), &prior.cite, &mut out);
         }
+        if rule.external && rule.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            out.push(external_without_source(format!("{path}.source")));
+        }
+        if let Some(born) = &rule.when.born
+            && let (Some(from), Some(to)) = (born.from, born.to)
+            && from > to
+        {
+            out.push(Problem::new(
+                format!("{path}.when.born.to"),
+                format!("born.to {to} is before born.from {from}"),
+                "`to` on or after `from`",
+            ));
+        }
         if let Some(refuse) = &rule.refuse
             && refuse.message.trim().is_empty()
         {
