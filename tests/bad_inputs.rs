@@ -258,7 +258,11 @@ fn policy_cases() -> Vec<PolicyCase> {
         ),
         case(
             "missing citation key",
-            edit(ZIYANG, "cite = \"益资政办发〔2020〕17号 二(一)\"", ""),
+            edit(
+                ZIYANG,
+                "cite = \"益资政办发〔2020〕17号 二(一); 三(一) 城乡居民以家庭为单位在户籍所在地参保登记和缴费；高校学生以学校为单位组织参保; urrbmi reading R2\"",
+                "",
+            ),
             Kind::PolicySyntax,
             Some("coverage"),
             &["missing field `cite`"],
@@ -267,7 +271,7 @@ fn policy_cases() -> Vec<PolicyCase> {
             "empty citation",
             edit(
                 ZIYANG,
-                "cite = \"益资政办发〔2020〕17号 二(一)\"",
+                "cite = \"益资政办发〔2020〕17号 二(一); 三(一) 城乡居民以家庭为单位在户籍所在地参保登记和缴费；高校学生以学校为单位组织参保; urrbmi reading R2\"",
                 "cite = \"  \"",
             ),
             Kind::PolicyInvalid,
