@@ -34,7 +34,7 @@ fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
         let id = policy.id().to_string();
         let mut tiers = BTreeSet::new();
         let mut refusals = BTreeSet::new();
-        let (mut plain, mut full, mut from_birth) = (0, 0, 0);
+        let (mut plain, mut full, mut newborn_routes) = (0, 0, 0);
         for resident in common::mix(&policy, common::MIX_SIZE, common::SEED) {
             let a = evaluate(&policy, &resident).expect("the mix holds valid residents");
             match a.status {
@@ -44,7 +44,8 @@ fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
                 Status::Enrolled => {
                     plain += usize::from(a.tier.is_none() && a.charged == a.personal_standard);
                     full += usize::from(a.charged > a.personal_standard);
-                    from_birth += usize::from(a.benefit_start == Some(resident.birth_date));
+                    newborn_routes +=
+                        usize::from(a.deciding_rule().is_some_and(|r| r.contains("newborn")));
                 }
             }
             if let Some(tier) = &a.tier {
@@ -56,7 +57,10 @@ fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
         assert_eq!(tiers, all_tiers, "{id}: every tier is in the mix");
         assert!(plain > 1000, "{id}: {plain} ordinary residents");
         assert!(full > 50, "{id}: {full} late cases at the full standard");
-        assert!(from_birth > 50, "{id}: {from_birth} newborns from birth");
+        assert!(
+            newborn_routes > 50,
+            "{id}: {newborn_routes} newborns decided by a newborn rule"
+        );
         let mut expected = vec![
             RefusalCode::OutsideWindow,
             RefusalCode::EmployeeInsuranceObligated,

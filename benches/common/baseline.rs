@@ -116,7 +116,8 @@ pub fn ziyang_2021(r: &Resident) -> Outcome {
     if r.employee_insurance_obligated {
         return Outcome::refused(RefusalCode::EmployeeInsuranceObligated);
     }
-    if !(r.hukou == Local || r.residence_permit || r.student != Student::None) {
+    // 二(一); pupils join with their family, college students at the school (R2).
+    if !(r.hukou == Local || r.residence_permit || r.student == Student::College) {
         return Outcome::refused(RefusalCode::NotCovered);
     }
     let paid = r.payment_date;
@@ -125,7 +126,8 @@ pub fn ziyang_2021(r: &Resident) -> Outcome {
     }
     let newborn = newborn(r, WINDOW_FROM);
     let (charged, start) = if newborn == Newborn::Within {
-        (PERSONAL, r.birth_date)
+        // From birth, but not before the benefit year (R1).
+        (PERSONAL, r.birth_date.max(PERIOD_FROM))
     } else if paid <= WINDOW_TO {
         (PERSONAL, PERIOD_FROM)
     } else if paid <= EXTENSION_TO {
@@ -135,8 +137,12 @@ pub fn ziyang_2021(r: &Resident) -> Outcome {
             (PERSONAL, next_month(paid))
         }
     } else {
+        let first_time = r.enrollment == urrbmi::Enrollment::FirstTime;
         match r.special.map(|s| s.kind) {
-            Some(NewFormEmployment) => (PERSONAL, next_month(paid)),
+            // 凭居住证初次参加 (R4).
+            Some(NewFormEmployment) if first_time && r.residence_permit => {
+                (PERSONAL, next_month(paid))
+            }
             Some(
                 NewHukou
                 | DemobilizedVeteran
@@ -241,6 +247,22 @@ pub fn changsha_2021(r: &Resident) -> Outcome {
     }
     let newborn = newborn(r, WINDOW_FROM);
     let in_window = paid <= WINDOW_TO;
+    let special_person = matches!(
+        r.special.map(|s| s.kind),
+        Some(
+            NewHukou
+                | DemobilizedVeteran
+                | UnemployedGraduate
+                | WelfareInstitutionChild
+                | ReleasedPrisoner
+                | EmployeeInsuranceLapse
+        )
+    );
+    let found_with_category = r.special.map(|s| s.kind) == Some(FoundUnenrolled)
+        && holds_any(
+            r,
+            &[CategoryKind::RegisteredPoor, CategoryKind::PovertyFringe],
+        );
     let mut prior_year = None;
     let (charged, start) = if newborn == Newborn::Within && r.hukou == Local {
         // 三(五)4: born before 2020-12-01, the 2020 contribution (250) is also due.
@@ -250,37 +272,27 @@ pub fn changsha_2021(r: &Resident) -> Outcome {
         (PERSONAL, r.birth_date)
     } else if in_window
         && r.enrollment == Enrollment::FirstTime
-        && r.special.is_none()
         && newborn == Newborn::No
+        && !special_person
+        && !found_with_category
     {
+        // 三(五)3: only newborns and the 特殊人员 are exempt (R3).
         let after_90_days = paid.checked_add_days(Days::new(90)).unwrap_or(paid);
         (PERSONAL, after_90_days.max(period_from))
     } else if in_window {
         (PERSONAL, paid.max(period_from))
+    } else if special_person || found_with_category {
+        (FULL, next_month(paid).max(period_from))
+    } else if college {
+        // No route for college students after the window (R8).
+        return Outcome::refused(RefusalCode::OutsideWindow);
+    } else if newborn == Newborn::Late && r.hukou == Local {
+        (FULL, next_month(paid).max(period_from))
+    } else if newborn != Newborn::No {
+        // The newborn routes are for local hukou (R6).
+        return Outcome::refused(RefusalCode::NotLocalNewborn);
     } else {
-        match r.special.map(|s| s.kind) {
-            Some(
-                NewHukou
-                | DemobilizedVeteran
-                | UnemployedGraduate
-                | WelfareInstitutionChild
-                | ReleasedPrisoner
-                | EmployeeInsuranceLapse,
-            ) => (FULL, next_month(paid).max(period_from)),
-            Some(FoundUnenrolled)
-                if holds_any(
-                    r,
-                    &[CategoryKind::RegisteredPoor, CategoryKind::PovertyFringe],
-                ) =>
-            {
-                (FULL, next_month(paid).max(period_from))
-            }
-            _ if newborn == Newborn::Late => (FULL, next_month(paid).max(period_from)),
-            _ if newborn == Newborn::Within => {
-                return Outcome::refused(RefusalCode::NotLocalNewborn);
-            }
-            _ => return Outcome::refused(RefusalCode::OutsideWindow),
-        }
+        return Outcome::refused(RefusalCode::OutsideWindow);
     };
     if start > period_to {
         return Outcome::refused(RefusalCode::NoBenefitInPeriod);
