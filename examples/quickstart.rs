@@ -99,7 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "\n{} — {} {} (benefit year {}; window {opens}..{closes}; personal {} / full {} yuan)",
             policy.id(),
             policy.region(),
-            doc.number,
+            doc.number.as_deref().unwrap_or("(number not available)"),
             policy.benefit_year(),
             policy.personal_standard(),
             policy.full_standard(),
@@ -143,7 +143,7 @@ fn row(label: &str, a: &Assessment) -> String {
                 .trace
                 .iter()
                 .find(|step| step.rule.starts_with("tier."))
-                .map(|step| format!("; subsidy {}", short_cite(&step.citation)))
+                .map(|step| format!("; subsidy {}", short_cite(step.citation)))
                 .unwrap_or_default();
             format!("start {start}{tier}")
         }

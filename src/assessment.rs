@@ -1,5 +1,6 @@
 //! The answer for one resident: what is owed, who pays the rest, and when benefits begin.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -8,14 +9,34 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::category::Funder;
+pub use crate::policy::schema::Charge;
 
 /// The outcome of [`evaluate`](crate::evaluate): enrolled with amounts and dates, or refused
-/// with a reason. Serializes to the JSON of the `assess` example (snake_case fields, money as
-/// decimal strings, dates as `YYYY-MM-DD`).
+/// with a reason. Serializes to the JSON of the `assess` contract (snake_case fields, money as
+/// decimal strings, dates as `YYYY-MM-DD`, absent values as `null`).
 ///
 /// An assessment borrows its strings (the policy id, the tier id, the refusal message, the
 /// trace's notes) from the [`Policy`](crate::Policy) it was evaluated against, for `'p`:
 /// making one copies no string and counts no reference.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use urrbmi::{evaluate, Charge, Policy, Resident};
+///
+/// let policy = Policy::builtin("hunan-2026")?;
+/// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+/// // Two years without cover, back in the window, one year repaired (urrbmi readings M2-M4):
+/// // 3 fixed + 1 variable - 1 repaired = 3 months from 2026-01-01.
+/// let resident = Resident::new(date(1985, 3, 1), date(2025, 11, 20)).lapsed(2).with_repair_years(1);
+/// let a = evaluate(&policy, &resident)?;
+/// assert_eq!(a.charged_standard, Some(Charge::Personal));
+/// assert_eq!(a.waiting_months, Some(3));
+/// assert_eq!(a.benefit_start, Some(date(2026, 4, 1)));
+/// let repair = a.repair_charge.as_ref().unwrap();
+/// assert_eq!((repair.years, repair.amount.to_string()), (1, "400".to_string()));
+/// assert_eq!(a.total_due().to_string(), "800");   // 400 for 2026 + 400 for the repair year
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment<'p> {
     /// The policy id.
@@ -27,12 +48,12 @@ pub struct Assessment<'p> {
     /// The policy's personal contribution standard (个人缴费标准).
     #[serde(serialize_with = "serialize_money")]
     pub personal_standard: Decimal,
-    /// The standard that applies to this resident: the personal standard, or the full funding
-    /// standard (筹资标准) for late special cases. Zero when refused.
+    /// The standard that applies to this resident: the personal standard, the full funding
+    /// standard (筹资标准) for late cases, or 0 when waived. Zero when refused.
     #[serde(serialize_with = "serialize_money")]
     pub charged: Decimal,
     /// Which standard `charged` is (absent when refused).
-    pub charged_standard: Option<crate::policy::schema::Charge>,
+    pub charged_standard: Option<Charge>,
     /// What the resident pays for the benefit year: `charged` minus subsidies.
     #[serde(serialize_with = "serialize_money")]
     pub owed: Decimal,
@@ -44,9 +65,18 @@ pub struct Assessment<'p> {
     pub benefit_start: Option<NaiveDate>,
     /// The last day of benefits (end of the settlement period).
     pub benefit_end: Option<NaiveDate>,
+    /// Months waited before benefits begin, when a waiting period in months applied (absent
+    /// when none applied, the resident was exempt, or the wait is counted in days).
+    pub waiting_months: Option<u32>,
     /// A charge for the year of birth that a newborn must also pay, on top of `owed`.
     pub prior_year_charge: Option<PriorYearCharge>,
-    /// The rules that decided, in the order they were applied, each with its citation.
+    /// Extra years paid now to shorten the waiting period (缴费修复), on top of `owed`.
+    pub repair_charge: Option<RepairCharge>,
+    /// Yuan added to the 大病保险 ceiling by the continuity and claim-free incentives, where the
+    /// policy defines them and `continuous_years` is known.
+    #[serde(serialize_with = "serialize_money_option")]
+    pub ceiling_raise: Option<Decimal>,
+    /// The steps of the decision, in the order they were taken, each with its citation.
     pub trace: Trace<'p>,
 }
 
@@ -66,18 +96,22 @@ impl<'p> Assessment<'p> {
         self.subsidies.total()
     }
 
-    /// What the resident pays in all: `owed` plus any prior-year charge.
+    /// What the resident pays in all: `owed`, plus any prior-year charge and repair charge.
     pub fn total_due(&self) -> Decimal {
         self.owed
             + self
                 .prior_year_charge
                 .as_ref()
                 .map_or(Decimal::ZERO, |c| c.amount)
+            + self
+                .repair_charge
+                .as_ref()
+                .map_or(Decimal::ZERO, |c| c.amount)
     }
 
     /// The step of the trace that decided: the rule that enrolled or refused the resident, or
     /// the refusal the evaluation made itself. Every assessment has exactly one.
-    pub fn deciding_step(&self) -> Option<&'p TraceStep> {
+    pub fn deciding_step(&self) -> Option<TraceStep<'p>> {
         self.trace.iter().find(|step| step.decides)
     }
 
@@ -94,14 +128,14 @@ impl<'p> Assessment<'p> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn deciding_clause(&self) -> Option<&'p str> {
-        self.deciding_step().map(|step| step.citation.as_str())
+        self.deciding_step().map(|step| step.citation)
     }
 
     /// Where the deciding step sits: `rule.<id>` for a `[[rule]]` of the policy (which enrolled
     /// or refused), `refusal.<code>` for a refusal the evaluation made itself (not covered,
     /// outside the window, no benefit in the period).
     pub fn deciding_rule(&self) -> Option<&'p str> {
-        self.deciding_step().map(|step| step.rule.as_str())
+        self.deciding_step().map(|step| step.rule)
     }
 }
 
@@ -241,8 +275,20 @@ pub struct PriorYearCharge {
     pub amount: Decimal,
 }
 
-/// One rule of a policy that took part in a decision, with its citation. Built once when the
-/// policy is loaded and borrowed by every assessment that cites it.
+/// The repair charge (缴费修复): `years` × the price the policy sets (the personal standard),
+/// not subsidized, due on top of `owed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RepairCharge {
+    /// Years repaired.
+    pub years: u32,
+    /// What they cost.
+    #[serde(serialize_with = "serialize_money")]
+    pub amount: Decimal,
+}
+
+/// One note of a policy: a rule, table or refusal that a decision may cite, with its
+/// citation. Built once when the policy is loaded and borrowed by every assessment that cites
+/// it (see [`TraceStep`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleNote {
     /// Where the rule sits in the policy file (`rule.newborn_within_90_days`, `tier.orphan`), or
@@ -255,29 +301,209 @@ pub struct RuleNote {
     /// Whether this step decided the benefit start or the refusal.
     #[serde(skip)]
     pub decides: bool,
+    /// Which facts of the resident a step of this note shows beside its summary.
+    #[serde(skip)]
+    pub(crate) kind: StepKind,
 }
 
-/// One step of a decision: a [`RuleNote`] of the policy. Iterating a [`Trace`] yields
-/// `&TraceStep`s.
-pub type TraceStep = RuleNote;
+/// Which facts of a decision a note's step shows beside the note's own summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum StepKind {
+    /// The summary alone.
+    #[default]
+    Plain,
+    /// The waiting-period arithmetic ([`Waiting`]).
+    Waiting,
+    /// The repair charge and what it removed.
+    Repair,
+    /// The incentive arithmetic.
+    Incentive,
+    /// The start a rule set before the settlement period.
+    StartMoved,
+}
 
-/// The most steps a trace holds: coverage, payment time, start rule, charge, tier, start moved,
-/// prior year.
-pub const TRACE_CAPACITY: usize = 8;
+/// The arithmetic of a waiting period in months, as the trace shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Waiting {
+    /// The fixed part, or the rule's own months.
+    pub fixed: u32,
+    /// The variable part before repair.
+    pub variable: u32,
+    /// Lapsed years (0 for a resident who did not lapse).
+    pub lapsed_years: u32,
+    /// Months the repair removed from the variable part.
+    pub repaired: u32,
+    /// The floor that raised the total, if it did.
+    pub floor: Option<u32>,
+    /// The total.
+    pub months: u32,
+    /// The wait runs from this day...
+    pub from: NaiveDate,
+    /// ...to this one, counted as the policy's conventions say; `None` past the calendar.
+    pub until: Option<NaiveDate>,
+    /// Whether `from` is the settlement period's first day (a payment in the window, M2).
+    pub from_period_start: bool,
+    /// Whether the months are the rule's own `plus_months` (not the policy's table).
+    pub rule_months: bool,
+}
 
-/// The rules applied, in order, each a [`RuleNote`] of the policy.
+/// What a repair bought, as the trace shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Repair {
+    pub years: u32,
+    pub amount: Decimal,
+    /// Months of the wait it removed (0 when exempt, or when the floor takes them back).
+    pub removed: u32,
+}
+
+/// The incentive arithmetic, as the trace shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Raise {
+    pub continuous_years: u32,
+    /// Years counted for the continuous step.
+    pub counted_years: u32,
+    pub claim_free: bool,
+    /// The raise before the cap.
+    pub uncapped: Decimal,
+    pub total: Decimal,
+    /// Whether the cap is known (when it is not, the raise is shown uncapped).
+    pub cap_known: bool,
+}
+
+/// The facts of one decision that its trace's steps show (what the resident's numbers made of
+/// the policy's rules).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct StepFacts {
+    pub waiting: Option<Waiting>,
+    pub repair: Option<Repair>,
+    pub raise: Option<Raise>,
+    /// The start the rule set, before it was moved to the period's first day.
+    pub moved_from: Option<NaiveDate>,
+}
+
+/// One step of a decision: a note of the policy, with what this resident's numbers made of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceStep<'p> {
+    /// Where the rule sits in the policy file (`rule.window`, `tier.orphan`, `waiting_period`),
+    /// or `refusal.<code>` for a refusal the evaluation made itself.
+    pub rule: &'p str,
+    /// What the step did, in a line (with the resident's numbers where the step has some, such
+    /// as the months of a waiting period).
+    pub summary: Cow<'p, str>,
+    /// The clause of the notice (or the external source).
+    pub citation: &'p str,
+    /// Whether this step decided the benefit start or the refusal.
+    pub decides: bool,
+}
+
+impl Serialize for TraceStep<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("rule", self.rule)?;
+        map.serialize_entry("summary", &self.summary)?;
+        map.serialize_entry("citation", self.citation)?;
+        map.end()
+    }
+}
+
+fn step<'p>(note: &'p RuleNote, facts: &StepFacts) -> TraceStep<'p> {
+    let summary = match note.kind {
+        StepKind::Plain => None,
+        StepKind::Waiting => facts.waiting.map(|w| {
+            let mut text = if w.rule_months {
+                format!("{}: {} months", note.summary, w.months)
+            } else {
+                let mut parts = format!("{}: {} fixed", note.summary, w.fixed);
+                if w.lapsed_years > 0 {
+                    parts.push_str(&format!(
+                        " + {} variable ({} year(s) without cover)",
+                        w.variable, w.lapsed_years
+                    ));
+                }
+                if w.repaired > 0 {
+                    parts.push_str(&format!(" - {} repaired", w.repaired));
+                }
+                if let Some(floor) = w.floor {
+                    parts.push_str(&format!(", at least {floor} after a long break"));
+                }
+                parts.push_str(&format!(" = {} months", w.months));
+                parts
+            };
+            let from = if w.from_period_start {
+                "the settlement period's first day (paid in the window)"
+            } else {
+                "the payment date"
+            };
+            text.push_str(&format!(", counted from {} ({from})", w.from));
+            match w.until {
+                Some(until) => text.push_str(&format!(": benefits not before {until}")),
+                None => text.push_str(": it ends past the calendar"),
+            }
+            text
+        }),
+        StepKind::Repair => facts.repair.map(|r| {
+            format!(
+                "{}: {} year(s) for {} yuan, removing {} month(s) of the wait",
+                note.summary,
+                r.years,
+                crate::money::canonical(r.amount),
+                r.removed
+            )
+        }),
+        StepKind::Incentive => facts.raise.map(|r| {
+            let mut text = format!(
+                "{}: {} continuous year(s), {} counted",
+                note.summary, r.continuous_years, r.counted_years
+            );
+            if r.claim_free {
+                text.push_str(", and a claim-free year");
+            }
+            if r.total == r.uncapped {
+                text.push_str(&format!(": {} yuan", crate::money::canonical(r.total)));
+            } else {
+                text.push_str(&format!(
+                    ": {} yuan, capped at {}",
+                    crate::money::canonical(r.uncapped),
+                    crate::money::canonical(r.total)
+                ));
+            }
+            if !r.cap_known {
+                text.push_str(" (shown uncapped: the cap is not known)");
+            }
+            text
+        }),
+        StepKind::StartMoved => facts
+            .moved_from
+            .map(|from| format!("{} (the rule's start was {from})", note.summary)),
+    };
+    TraceStep {
+        rule: &note.rule,
+        summary: summary.map_or(Cow::Borrowed(note.summary.as_str()), Cow::Owned),
+        citation: &note.citation,
+        decides: note.decides,
+    }
+}
+
+/// The most steps a trace holds: coverage, payment time, start rule, charge, tier, waiting
+/// period, repair, start moved, prior year, incentive, and room to spare.
+pub const TRACE_CAPACITY: usize = 12;
+
+/// The steps of a decision, in order, each a [`RuleNote`] of the policy with what this
+/// resident's numbers made of it.
 ///
 /// A trace refers to the notes the policy built when it was loaded, by their place in the
-/// policy's list of notes: building one copies no string, allocates nothing and counts no
-/// reference; it borrows that list for `'p`. Iterate it (`for step in &a.trace`), index it
-/// (`a.trace[0]`); it serializes as the list of its notes.
+/// policy's list of notes, and keeps the few numbers its steps show (a waiting period's
+/// months, a repair, a ceiling raise): building one copies no string, allocates nothing and
+/// counts no reference; it borrows that list for `'p`. Iterate it (`for step in &a.trace`),
+/// or take a step with [`Trace::get`]; it serializes as the list of its steps.
 #[derive(Clone, Copy, Default)]
 pub struct Trace<'p> {
     /// The policy's notes (empty only for an empty trace made by `Default`).
     notes: &'p [RuleNote],
-    /// Positions in `notes`, in the order the rules were applied; the first `len` are used.
+    /// Positions in `notes`, in the order the steps were taken; the first `len` are used.
     steps: [u16; TRACE_CAPACITY],
     len: u8,
+    facts: StepFacts,
 }
 
 /// The position of a note in its policy's list of notes.
@@ -291,6 +517,7 @@ impl<'p> Trace<'p> {
             notes,
             steps: [0; TRACE_CAPACITY],
             len: 0,
+            facts: StepFacts::default(),
         }
     }
 
@@ -301,6 +528,11 @@ impl<'p> Trace<'p> {
             *slot = note.0;
             self.len += 1;
         }
+    }
+
+    /// The numbers the steps show.
+    pub(crate) fn facts_mut(&mut self) -> &mut StepFacts {
+        &mut self.facts
     }
 
     /// The positions recorded, in order.
@@ -319,33 +551,35 @@ impl<'p> Trace<'p> {
     }
 
     /// The step at `index`, if any.
-    pub fn get(&self, index: usize) -> Option<&'p RuleNote> {
-        let step = *self.positions().get(index)?;
-        self.notes.get(usize::from(step))
+    pub fn get(&self, index: usize) -> Option<TraceStep<'p>> {
+        let position = *self.positions().get(index)?;
+        let note = self.notes.get(usize::from(position))?;
+        Some(step(note, &self.facts))
     }
 
     /// The steps, in order.
     pub fn iter(&self) -> TraceIter<'_, 'p> {
         TraceIter {
-            notes: self.notes,
+            trace: self,
             steps: self.positions().iter(),
         }
     }
 }
 
-/// The steps of a [`Trace`], in order: notes borrowed from the policy for `'p`.
+/// The steps of a [`Trace`], in order.
 #[derive(Debug, Clone)]
 pub struct TraceIter<'a, 'p> {
-    notes: &'p [RuleNote],
+    trace: &'a Trace<'p>,
     steps: std::slice::Iter<'a, u16>,
 }
 
 impl<'p> Iterator for TraceIter<'_, 'p> {
-    type Item = &'p RuleNote;
+    type Item = TraceStep<'p>;
 
-    fn next(&mut self) -> Option<&'p RuleNote> {
-        let step = *self.steps.next()?;
-        self.notes.get(usize::from(step))
+    fn next(&mut self) -> Option<TraceStep<'p>> {
+        let position = *self.steps.next()?;
+        let note = self.trace.notes.get(usize::from(position))?;
+        Some(step(note, &self.trace.facts))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -355,15 +589,16 @@ impl<'p> Iterator for TraceIter<'_, 'p> {
 
 impl DoubleEndedIterator for TraceIter<'_, '_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let step = *self.steps.next_back()?;
-        self.notes.get(usize::from(step))
+        let position = *self.steps.next_back()?;
+        let note = self.trace.notes.get(usize::from(position))?;
+        Some(step(note, &self.trace.facts))
     }
 }
 
 impl ExactSizeIterator for TraceIter<'_, '_> {}
 
 impl<'a, 'p> IntoIterator for &'a Trace<'p> {
-    type Item = &'p RuleNote;
+    type Item = TraceStep<'p>;
     type IntoIter = TraceIter<'a, 'p>;
 
     fn into_iter(self) -> TraceIter<'a, 'p> {
@@ -371,20 +606,8 @@ impl<'a, 'p> IntoIterator for &'a Trace<'p> {
     }
 }
 
-impl std::ops::Index<usize> for Trace<'_> {
-    type Output = RuleNote;
-
-    /// The step at `index`; panics past the end, like a slice.
-    fn index(&self, index: usize) -> &RuleNote {
-        match self.get(index) {
-            Some(step) => step,
-            None => panic!("trace step {index} out of range (len {})", self.len()),
-        }
-    }
-}
-
 impl PartialEq for Trace<'_> {
-    /// Traces are equal when their steps are equal notes, whichever policy value holds them.
+    /// Traces are equal when their steps are equal, whichever policy value holds the notes.
     fn eq(&self, other: &Trace<'_>) -> bool {
         self.iter().eq(other.iter())
     }
@@ -409,4 +632,14 @@ pub(crate) fn serialize_money<S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&crate::money::canonical(*amount))
+}
+
+pub(crate) fn serialize_money_option<S: Serializer>(
+    amount: &Option<Decimal>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match amount {
+        Some(amount) => serializer.collect_str(&crate::money::canonical(*amount)),
+        None => serializer.serialize_none(),
+    }
 }

@@ -124,7 +124,7 @@ impl Groups {
 /// Counts and amounts for a set of residents: the whole batch, one tier, one category or one
 /// group.
 ///
-/// `charged`, `owed`, `prior_year` and `subsidies` add up over **enrolled** residents only (a
+/// `charged`, `owed`, `prior_year`, `repair` and `subsidies` add up over **enrolled** residents only (a
 /// refused resident pays nothing and receives nothing). `charged = owed + subsidies` holds for
 /// every `Totals`, as it holds for every assessment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +146,9 @@ pub struct Totals {
     /// What newborns owe for their year of birth, on top of `owed`.
     #[serde(with = "rust_decimal::serde::str")]
     pub prior_year: Decimal,
+    /// What lapsed residents pay to repair their waiting period (缴费修复), on top of `owed`.
+    #[serde(with = "rust_decimal::serde::str", default)]
+    pub repair: Decimal,
     /// What each fund pays.
     #[serde(with = "funder_amounts")]
     pub subsidies: Subsidies,
@@ -162,6 +165,9 @@ impl Totals {
                 self.owed += a.owed;
                 if let Some(prior) = &a.prior_year_charge {
                     self.prior_year += prior.amount;
+                }
+                if let Some(repair) = &a.repair_charge {
+                    self.repair += repair.amount;
                 }
                 for (funder, amount) in a.subsidies.iter() {
                     if !amount.is_zero() {
@@ -183,6 +189,7 @@ impl Totals {
         self.charged += other.charged;
         self.owed += other.owed;
         self.prior_year += other.prior_year;
+        self.repair += other.repair;
         for (funder, amount) in other.subsidies.iter() {
             self.subsidies.add(funder, amount);
         }
@@ -193,9 +200,9 @@ impl Totals {
         self.subsidies.get(funder)
     }
 
-    /// What residents pay in all: `owed + prior_year`.
+    /// What residents pay in all: `owed + prior_year + repair`.
     pub fn total_due(&self) -> Decimal {
-        self.owed + self.prior_year
+        self.owed + self.prior_year + self.repair
     }
 }
 
@@ -296,6 +303,7 @@ impl Summary {
             ("charged".to_string(), t.charged),
             ("owed".to_string(), t.owed),
             ("prior_year".to_string(), t.prior_year),
+            ("repair".to_string(), t.repair),
         ]
         .into_iter()
         .chain(
@@ -493,21 +501,22 @@ struct Outcome {
     enrolled: bool,
     refused: bool,
     error: bool,
-    /// charged, owed, prior year, then each funder in [`Funder::ALL`] order, in fen.
-    fen: [i128; 6],
+    /// charged, owed, prior year, repair, then each funder in [`Funder::ALL`] order, in fen.
+    fen: [i128; 7],
     /// Whether an amount was not a whole number of fen (then `fen` is unused and the amounts
     /// are added as decimals).
     inexact: bool,
 }
 
 /// The amounts of an assessment in the order of [`Outcome::fen`].
-fn amounts(a: &Assessment<'_>) -> [Decimal; 6] {
+fn amounts(a: &Assessment<'_>) -> [Decimal; 7] {
     [
         a.charged,
         a.owed,
         a.prior_year_charge
             .as_ref()
             .map_or(Decimal::ZERO, |p| p.amount),
+        a.repair_charge.as_ref().map_or(Decimal::ZERO, |r| r.amount),
         a.subsidies.get(Funder::ALL[0]),
         a.subsidies.get(Funder::ALL[1]),
         a.subsidies.get(Funder::ALL[2]),
@@ -540,7 +549,7 @@ fn to_fen_normalized(amount: Decimal) -> Option<i128> {
 }
 
 impl Outcome {
-    fn of(result: &Result<Assessment<'_>, EvalError>) -> (Outcome, Option<[Decimal; 6]>) {
+    fn of(result: &Result<Assessment<'_>, EvalError>) -> (Outcome, Option<[Decimal; 7]>) {
         match result {
             Ok(a) if a.is_enrolled() => {
                 let amounts = amounts(a);
@@ -585,13 +594,13 @@ struct Acc {
     enrolled: u64,
     refused: u64,
     errors: u64,
-    fen: [i128; 6],
-    decimals: Option<Box<[Decimal; 6]>>,
+    fen: [i128; 7],
+    decimals: Option<Box<[Decimal; 7]>>,
 }
 
 impl Acc {
     #[inline(always)]
-    fn add(&mut self, outcome: &Outcome, inexact: Option<&[Decimal; 6]>) {
+    fn add(&mut self, outcome: &Outcome, inexact: Option<&[Decimal; 7]>) {
         self.residents += 1;
         self.enrolled += u64::from(outcome.enrolled);
         self.refused += u64::from(outcome.refused);
@@ -605,7 +614,7 @@ impl Acc {
             Some(amounts) => {
                 let decimals = self
                     .decimals
-                    .get_or_insert_with(|| Box::new([Decimal::ZERO; 6]));
+                    .get_or_insert_with(|| Box::new([Decimal::ZERO; 7]));
                 for (sum, amount) in decimals.iter_mut().zip(amounts) {
                     *sum += *amount;
                 }
@@ -624,7 +633,7 @@ impl Acc {
         if let Some(theirs) = &other.decimals {
             let mine = self
                 .decimals
-                .get_or_insert_with(|| Box::new([Decimal::ZERO; 6]));
+                .get_or_insert_with(|| Box::new([Decimal::ZERO; 7]));
             for (sum, amount) in mine.iter_mut().zip(theirs.iter()) {
                 *sum += *amount;
             }
@@ -650,7 +659,7 @@ impl Acc {
         };
         let mut subsidies = Subsidies::NONE;
         for (i, funder) in Funder::ALL.iter().enumerate() {
-            let value = amount(3 + i);
+            let value = amount(4 + i);
             if !value.is_zero() {
                 subsidies.add(*funder, value);
             }
@@ -663,6 +672,7 @@ impl Acc {
             charged: amount(0),
             owed: amount(1),
             prior_year: amount(2),
+            repair: amount(3),
             subsidies,
         }
     }

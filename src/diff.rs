@@ -130,7 +130,11 @@ impl Side {
             id: policy.id().to_string(),
             region: policy.region().to_string(),
             benefit_year: policy.benefit_year(),
-            document: policy.document().number.clone(),
+            document: policy
+                .document()
+                .number
+                .clone()
+                .unwrap_or_else(|| format!("{} (text not available)", policy.document().title)),
         }
     }
 }
@@ -559,6 +563,7 @@ pub fn describe_rule(rule: &StartRule) -> String {
             let charge = charge.map_or("?", |c| match c {
                 crate::policy::schema::Charge::Personal => "personal standard",
                 crate::policy::schema::Charge::Full => "full standard",
+                crate::policy::schema::Charge::Waived => "waived (免缴)",
             });
             let start = start.map_or_else(
                 || "?".to_string(),
@@ -569,9 +574,12 @@ pub fn describe_rule(rule: &StartRule) -> String {
                         .unwrap_or_default()
                 },
             );
-            let plus = rule
-                .plus_days
-                .map_or_else(String::new, |d| format!(" +{d} days"));
+            let plus = match (rule.plus_days, rule.plus_months, rule.waiting_period) {
+                (Some(d), _, _) => format!(" after a {d}-day wait"),
+                (None, Some(m), _) => format!(" after a {m}-month wait"),
+                (None, None, true) => " after the policy's waiting period".to_string(),
+                (None, None, false) => String::new(),
+            };
             let floor = if rule.not_before_period_start {
                 ""
             } else {
@@ -711,8 +719,8 @@ impl Outcome {
             total_due: a.total_due(),
             tier: a.tier.map(str::to_string),
             benefit_start: a.benefit_start,
-            deciding_rule: decider.map(|s| s.rule.clone()),
-            citation: decider.map(|s| s.citation.clone()),
+            deciding_rule: decider.as_ref().map(|s| s.rule.to_string()),
+            citation: decider.as_ref().map(|s| s.citation.to_string()),
         }
     }
 }

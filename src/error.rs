@@ -199,6 +199,56 @@ pub enum EvalError {
         /// The date counted from.
         date: NaiveDate,
     },
+    /// `enrollment = "lapsed"` without `lapsed_years`.
+    #[error(
+        "lapsed_years is missing: enrollment \"lapsed\" (断保) needs the number of benefit years without cover right before this one, a whole number from 1 to {max}"
+    )]
+    LapsedWithoutYears {
+        /// The largest number accepted.
+        max: u32,
+    },
+    /// A history field that only a lapsed resident may carry.
+    #[error(
+        "{field} = {value} on a \"{enrollment}\" resident: {field} is for enrollment \"lapsed\" only (0 or absent otherwise); set enrollment = \"lapsed\" or remove {field}"
+    )]
+    HistoryWithoutLapse {
+        /// `lapsed_years` or `repair_years`.
+        field: &'static str,
+        /// The value given.
+        value: u32,
+        /// The resident's enrollment (`renewal`, `first_time`).
+        enrollment: &'static str,
+    },
+    /// A count of years outside what is accepted.
+    #[error("{field} = {value}: {allowed}")]
+    YearsOutOfRange {
+        /// The field.
+        field: &'static str,
+        /// The value given.
+        value: u32,
+        /// What is accepted.
+        allowed: String,
+    },
+    /// `continuous_years` that contradicts the enrollment.
+    #[error("continuous_years = {value} on a \"{enrollment}\" resident: {allowed}")]
+    ContinuityContradicted {
+        /// The value given.
+        value: u32,
+        /// The resident's enrollment.
+        enrollment: &'static str,
+        /// What is accepted for that enrollment.
+        allowed: &'static str,
+    },
+    /// `repair_years` given to a policy that offers no repair.
+    #[error(
+        "repair_years = {years}: policy {policy} offers no repair of the waiting period (缴费修复); repair_years must be 0 here"
+    )]
+    RepairNotOffered {
+        /// The years given.
+        years: u32,
+        /// The policy id.
+        policy: String,
+    },
 }
 
 /// A resident that could not be read from JSON or TOML.

@@ -4,40 +4,55 @@
 //!
 //! 1. **Who is covered** (参保对象): employee-insurance obligations and the coverage of the notice.
 //! 2. **When it was paid**: in the collection window, in an extension the resident may use, or
-//!    outside both.
+//!    outside both; before the window opens or after the settlement period ends is a refusal
+//!    (urrbmi reading M11).
 //! 3. **Which rule decides** (待遇衔接): the policy's `[[rule]]`s in file order; the first whose
-//!    conditions hold says what is charged and when benefits begin, or refuses.
-//! 4. **When benefits run**: the rule's start date, moved to the settlement period's first day
-//!    unless the rule says otherwise, to the period's last day; a start after the period ends
-//!    is a refusal.
-//! 5. **What is charged**: the personal standard, or the full funding standard.
+//!    conditions all hold says what is charged and when benefits begin, or refuses.
+//! 4. **When benefits begin**: the rule's start; not before a waiting period ends (a rule's days
+//!    or months, or the policy's `[waiting_period]`: fixed + variable − repaired, at least the
+//!    floor, none for the exempt; M1-M5); moved to the settlement period's first day unless the
+//!    rule says otherwise (R1); a start after the period's last day is a refusal (M6).
+//! 5. **What is charged**: the personal standard, the full funding standard, or nothing (免缴).
 //! 6. **Who pays what** (困难群众参保资助): the single most favourable subsidy tier the resident
 //!    qualifies for; subsidies never stack.
-//! 7. **The previous year**: a newborn born in the window the rule names also owes that year.
+//! 7. **What else is due, and what else is earned**: the repair years (缴费修复), a newborn's
+//!    previous year, and the incentive's raise of the 大病保险 ceiling (M7).
 //!
 //! The trace records each step taken, with its citation; exactly one step decides (the rule
 //! that enrolled or refused, or the refusal the evaluation made itself), and a refusal carries
 //! no step for a charge or tier it never made.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::assessment::{Assessment, NoteId, PriorYearCharge, Status, Subsidies, Trace};
-use crate::category::{CategoryKind, HeldCategory};
+use crate::assessment::{
+    Assessment, NoteId, PriorYearCharge, Raise, Repair, RepairCharge, Status, Subsidies, Trace,
+    Waiting,
+};
+use crate::category::CategoryKind;
+use crate::dates::{add_days, add_months, day_number, first_of_next_month};
 use crate::error::EvalError;
 use crate::policy::schema::{
-    Charge, Coverage, NewbornStatus, Period, StartFrom, StartRule, When, WithinDays,
+    Charge, Months, NewbornStatus, NextMonth, RepairPrice, TierChoice, WaitingFrom, WaitingPeriod,
+    WithinDays,
 };
 use crate::policy::{
-    Builtins, CompiledTier, Policy, RefusalText, grade_bit, newborn_bit, special_bit,
+    CategorySet, Compiled, CompiledPeriod, CompiledTier, CompiledWaiting, Conditions, Enroll,
+    HeldSet, Outcome, PaymentTime, Policy, RefusalText, Start, Wait, grade_bit,
 };
-use crate::resident::{Resident, Special};
+use crate::resident::{Enrollment, Resident, Special, SpecialKind};
 
 /// Evaluates `resident` against `policy`: what is owed, who pays the rest, when benefits run.
 ///
 /// A refusal (paid outside the window, not covered) is an `Ok` assessment with
-/// `status = refused`. An `Err` means the resident makes no sense (payment before birth, a
-/// disability without a grade, a category the policy does not know).
+/// `status = refused`.
+///
+/// # Errors
+///
+/// An [`EvalError`] when the resident makes no sense: payment before birth, a disability
+/// without a grade, a category the policy does not know, an enrollment history that
+/// contradicts itself (lapsed without `lapsed_years`, repair beyond `lapsed_years - 1`), a date
+/// a deciding rule counts from that is missing.
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -54,118 +69,141 @@ use crate::resident::{Resident, Special};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessment<'p>, EvalError> {
-    check_resident(policy, resident)?;
-    let spec = policy.spec();
-    let compiled = &policy.compiled;
-    let refusals = &compiled.refusals;
-    let mut trace = Trace::new(&compiled.rule_notes);
+    let c = &policy.compiled;
+    let facts = Facts::of(policy, resident)?;
+    let refusals = &c.refusals;
+    let mut trace = Trace::new(&c.notes);
 
     // 1. Who is covered.
     if resident.employee_insurance_obligated {
         return Ok(refused(policy, &refusals.employee_obligated, trace));
     }
-    if !covers(&spec.coverage, resident) {
+    if !covers(c, resident) {
         return Ok(refused(policy, &refusals.not_covered, trace));
     }
-    trace.push(compiled.notes.covered);
+    trace.push(c.steps.covered);
 
     // 2. When it was paid.
-    let (period_index, period) = settlement_period(policy, resident);
-    let period_last_day = compiled
-        .periods
-        .get(period_index)
-        .map_or(period.to, |p| p.last_day);
-    if resident.payment_date < spec.window.from || resident.payment_date > period_last_day {
+    let Some(period) = c.period_of(resident.student) else {
+        // Validation guarantees a default period; a loaded policy never gets here.
+        return Ok(refused(policy, &refusals.outside_window, trace));
+    };
+    let paid = resident.payment_date;
+    if paid < c.window.from || paid > period.span.last {
         return Ok(refused(policy, &refusals.outside_window, trace));
     }
-    let (paid, paid_note) = payment_time(policy, resident);
-    trace.push(paid_note);
+    trace.push(match facts.paid {
+        PaymentTime::Window => c.steps.paid_window,
+        PaymentTime::Outside => c.steps.paid_outside,
+        PaymentTime::Extension(index) => c
+            .extensions
+            .get(index)
+            .map_or(c.steps.paid_outside, |e| e.note),
+    });
 
-    // 3. Which rule decides.
-    let newborn = newborn_status(policy, resident);
-    let (newborn_bit, special_bit) = (newborn_bit(newborn), special_bit(resident.special_kind()));
+    // 3. Which rule decides: the first whose conditions all hold.
     let mut decided = None;
-    for (rule, ready) in spec.rules.iter().zip(&compiled.rules) {
-        // A quick test of when it was paid, the newborn status and the special circumstance,
-        // made when the policy was loaded; then every condition of the rule.
-        let may_match = ready.paid_mask & paid != 0
-            && ready.newborn_mask & newborn_bit != 0
-            && ready.special_mask & special_bit != 0;
-        if may_match && matches(policy, &rule.when, resident, newborn, &rule.id)? {
-            decided = Some((rule, ready));
+    for rule in &*c.rules {
+        if rule.when.matches(c, &facts, &rule.id)? {
+            decided = Some(rule);
             break;
         }
     }
-    let Some((rule, ready)) = decided else {
+    let Some(rule) = decided else {
         return Ok(refused(policy, &refusals.outside_window, trace));
     };
-    if let Some(refusal) = &ready.refusal {
-        trace.push(ready.note);
-        return Ok(refused_by_rule(policy, refusal, trace));
-    }
+    let enroll = match &rule.outcome {
+        Outcome::Refuse(refusal) => {
+            trace.push(rule.note);
+            return Ok(refused_by_rule(policy, refusal, trace));
+        }
+        Outcome::Enroll(enroll) => enroll,
+    };
 
-    // 4. When benefits run: the rule's start, which must fall in the settlement period.
-    let (benefit_start, moved) = start_date(rule, resident, period)?;
-    if benefit_start > period_last_day {
-        trace.push(ready.context_note);
-        return Ok(refused(policy, &refusals.no_benefit_in_period, trace));
+    // 4. When benefits begin: the rule's start, not before the waiting period ends.
+    let start = rule_start(enroll, resident, period, &rule.id)?;
+    let waited = waiting_period(c, enroll, &facts, period)?;
+    let after_wait = match waited.until() {
+        Ok(until) => until.map_or(start, |until| start.max(until)),
+        // The wait ends past the calendar, so past any settlement period.
+        Err(()) => NaiveDate::MAX,
+    };
+    let (benefit_start, moved_from) =
+        if enroll.not_before_period_start && after_wait < period.span.from {
+            (period.span.from, Some(after_wait))
+        } else {
+            (after_wait, None)
+        };
+    if benefit_start > period.span.last {
+        trace.push(rule.context_note);
+        waited.record(&mut trace);
+        return Ok(refused(policy, &period.no_benefit, trace));
     }
-    trace.push(ready.note);
+    trace.push(rule.note);
 
     // 5. What is charged.
-    let full = rule.charge == Some(Charge::Full);
-    let (charged, charge_note) = if full {
-        (compiled.full_standard, compiled.notes.full)
-    } else {
-        (policy.personal_standard(), compiled.notes.personal)
+    let (charged, charge_note) = match enroll.charge {
+        Charge::Personal => (c.personal, c.steps.personal),
+        Charge::Full => (c.full_standard, c.steps.full),
+        Charge::Waived => (Decimal::ZERO, c.steps.waived),
     };
     trace.push(charge_note);
 
-    // 6. Who pays what: the tier's subsidies; the resident owes the rest of the charge.
-    let (subsidies, owed, tier_id) = match best_tier(policy, resident) {
-        Some(tier) => {
-            trace.push(tier.note);
-            let tier_id = Some(&*tier.id);
-            // `charged` less the tier's subsidies, worked out when the policy was loaded.
-            (tier.subsidies, tier.owed(full), tier_id)
-        }
-        None => {
-            trace.push(compiled.notes.no_tier);
-            (Subsidies::NONE, charged, None)
-        }
-    };
-    if moved {
-        trace.push(compiled.notes.start_moved);
-    }
-
-    // 7. The previous year.
-    let prior_year_charge = rule.prior_year.as_ref().and_then(|prior| {
-        let born_in_range =
-            prior.born_from <= resident.birth_date && resident.birth_date <= prior.born_to;
-        born_in_range.then(|| {
-            if let Some(note) = ready.prior_year_note {
-                trace.push(note);
+    // 6. Who pays what: the tier's subsidies; the resident owes the rest of the charge. Nothing
+    //    is charged when the contribution is waived, so no tier applies.
+    let (subsidies, owed, tier) = match enroll.charge {
+        Charge::Waived => (Subsidies::NONE, Decimal::ZERO, None),
+        charge => match best_tier(c, &facts) {
+            Some(tier) => {
+                trace.push(tier.note);
+                let owed = if charge == Charge::Full {
+                    tier.owed_full
+                } else {
+                    tier.owed_personal
+                };
+                (tier.subsidies, owed, Some(&*tier.id))
             }
+            None => {
+                trace.push(c.steps.no_tier);
+                (Subsidies::NONE, charged, None)
+            }
+        },
+    };
+
+    // 7. What else is due, and what else is earned.
+    waited.record(&mut trace);
+    let repair_charge = repair(c, resident, &waited, &mut trace);
+    if let Some(from) = moved_from {
+        trace.push(period.start_moved);
+        trace.facts_mut().moved_from = Some(from);
+    }
+    let prior_year_charge = enroll.prior_year.as_ref().and_then(|prior| {
+        prior.born.contains(resident.birth_date).then(|| {
+            trace.push(prior.note);
             PriorYearCharge {
                 year: prior.year,
                 amount: prior.amount,
             }
         })
     });
+    let ceiling_raise = ceiling_raise(c, resident, &mut trace);
 
     Ok(Assessment {
         policy: policy.id(),
         status: Status::Enrolled,
         refusal: None,
-        personal_standard: policy.personal_standard(),
+        personal_standard: c.personal,
         charged,
-        charged_standard: rule.charge,
+        charged_standard: Some(enroll.charge),
         owed,
         subsidies,
-        tier: tier_id,
+        tier,
         benefit_start: Some(benefit_start),
-        benefit_end: Some(period_last_day),
+        benefit_end: Some(period.span.last),
+        waiting_months: waited.months(),
         prior_year_charge,
+        repair_charge,
+        ceiling_raise,
         trace,
     })
 }
@@ -179,6 +217,7 @@ fn refused<'p>(
     refused_by_rule(policy, refusal, trace)
 }
 
+/// A refusal: nothing charged, owed, waited, repaired or raised (urrbmi reading M15).
 fn refused_by_rule<'p>(
     policy: &'p Policy,
     refusal: &'p RefusalText,
@@ -188,7 +227,7 @@ fn refused_by_rule<'p>(
         policy: policy.id(),
         status: Status::Refused,
         refusal: Some(refusal.get()),
-        personal_standard: policy.personal_standard(),
+        personal_standard: policy.compiled.personal,
         charged: Decimal::ZERO,
         charged_standard: None,
         owed: Decimal::ZERO,
@@ -196,349 +235,577 @@ fn refused_by_rule<'p>(
         tier: None,
         benefit_start: None,
         benefit_end: None,
+        waiting_months: None,
         prior_year_charge: None,
+        repair_charge: None,
+        ceiling_raise: None,
         trace,
     }
 }
 
 /// Whether the notice covers the resident (before employee-insurance obligations).
-fn covers(coverage: &Coverage, resident: &Resident) -> bool {
+fn covers(c: &Compiled, resident: &Resident) -> bool {
+    let coverage = &c.coverage;
     coverage.everyone
         || (coverage.local_hukou && resident.hukou == crate::Hukou::Local)
         || (coverage.residence_permit && resident.residence_permit)
-        || coverage.students.contains(&resident.student)
+        || coverage.students.contains(resident.student)
 }
 
-/// The settlement period for the resident: the one for their student kind, else the default.
-/// (Worked out for each student kind when the policy is loaded.)
-fn settlement_period<'p>(policy: &'p Policy, resident: &Resident) -> (usize, &'p Period) {
-    let index = policy.compiled.period_of(resident.student);
-    match policy.spec().periods.get(index) {
-        Some(period) => (index, period),
-        // Validation guarantees one default period; this arm is never reached for a loaded policy.
-        None => (0, &EMPTY_PERIOD),
+/// What evaluation knows of a resident besides the fields: worked out once, before any rule.
+struct Facts<'r> {
+    resident: &'r Resident,
+    /// When the payment was made.
+    paid: PaymentTime,
+    newborn: NewbornStatus,
+    /// The categories recognized on or before the payment (what opens a route or exempts).
+    held: HeldSet,
+    /// The categories that count for subsidies: recognized on or before the payment and the
+    /// policy's recognition deadline (reading 2).
+    for_subsidy: HeldSet,
+}
+
+impl<'r> Facts<'r> {
+    /// Checks the resident and works out the facts. Cost: one pass over the categories.
+    fn of(policy: &Policy, resident: &'r Resident) -> Result<Facts<'r>, EvalError> {
+        let c = &policy.compiled;
+        let payment = resident.payment_date;
+        if payment < resident.birth_date {
+            return Err(EvalError::PaymentBeforeBirth {
+                birth_date: resident.birth_date,
+                payment_date: payment,
+            });
+        }
+        check_history(policy, resident)?;
+        // Every category listed (to find one listed twice), and those that count.
+        let mut listed = CategorySet::EMPTY;
+        let mut held = HeldSet::default();
+        let mut for_subsidy = HeldSet::default();
+        for (index, category) in resident.categories.iter().enumerate() {
+            let grade = match (&category.kind, category.grade) {
+                (CategoryKind::Disability, None) => {
+                    return Err(EvalError::DisabilityWithoutGrade { index });
+                }
+                (CategoryKind::Disability, Some(grade)) if !(1..=4).contains(&grade) => {
+                    return Err(EvalError::GradeOutOfRange { index, grade });
+                }
+                (CategoryKind::Disability, Some(grade)) => grade_bit(grade),
+                (other, Some(_)) => {
+                    return Err(EvalError::GradeOnOtherCategory {
+                        index,
+                        category: other.id().to_string(),
+                    });
+                }
+                (_, None) => 0,
+            };
+            let Some(position) = c.categories.position(&category.kind) else {
+                return Err(unknown_category(policy, index, category.kind.id()));
+            };
+            if listed.contains(position) {
+                return Err(EvalError::DuplicateCategory {
+                    index,
+                    category: c.categories.id_at(position).to_string(),
+                });
+            }
+            listed = listed.with(position);
+            if let Some(recognized_on) = category.recognized_on
+                && recognized_on < resident.birth_date
+            {
+                return Err(EvalError::RecognizedBeforeBirth {
+                    index,
+                    recognized_on,
+                    birth_date: resident.birth_date,
+                });
+            }
+            // A category recognized after the payment counts for nothing this year.
+            if category.recognized_on.is_none_or(|d| d <= payment) {
+                held.kinds = held.kinds.with(position);
+                held.disability_grade |= grade;
+                if category.recognized_on.is_none_or(|d| d <= c.recognized_by) {
+                    for_subsidy.kinds = for_subsidy.kinds.with(position);
+                    for_subsidy.disability_grade |= grade;
+                }
+            }
+        }
+        if let Some(date) = resident.special.and_then(|s| s.date)
+            && date > payment
+        {
+            return Err(EvalError::SpecialDateAfterPayment {
+                date,
+                payment_date: payment,
+            });
+        }
+        Ok(Facts {
+            resident,
+            paid: payment_time(c, resident),
+            newborn: newborn_status(c, resident),
+            held,
+            for_subsidy,
+        })
+    }
+
+    fn special(&self) -> Option<SpecialKind> {
+        self.resident.special_kind()
     }
 }
 
-static EMPTY_PERIOD: Period = Period {
-    id: String::new(),
-    from: NaiveDate::MIN,
-    to: NaiveDate::MIN,
-    students: None,
-    cite: String::new(),
-};
+/// The largest number of years a history field accepts.
+const MAX_YEARS: u32 = 150;
 
-/// When the payment was made, as the bit rules match against, and the note saying so.
-fn payment_time(policy: &Policy, resident: &Resident) -> (u64, NoteId) {
-    use crate::policy::{PAID_MAIN, PAID_OUTSIDE, paid_extension};
-    let spec = policy.spec();
-    let compiled = &policy.compiled;
-    let paid = resident.payment_date;
-    if spec.window.from <= paid && paid <= compiled.window_last_day {
-        return (PAID_MAIN, compiled.notes.paid_main);
-    }
-    for (i, (ext, ready)) in spec.extensions.iter().zip(&compiled.extensions).enumerate() {
-        let in_dates = ext.from <= paid && paid <= ready.last_day;
-        let may_use = ext.who.as_ref().is_none_or(|who| {
-            resident
-                .special_kind()
-                .is_some_and(|kind| who.special.contains(&kind))
-        });
-        if ext.in_force && in_dates && may_use {
-            return (paid_extension(i), ready.note);
+/// Rejects an enrollment history that contradicts itself (urrbmi reading M12).
+fn check_history(policy: &Policy, r: &Resident) -> Result<(), EvalError> {
+    let enrollment = match r.enrollment {
+        Enrollment::Renewal => "renewal",
+        Enrollment::FirstTime => "first_time",
+        Enrollment::Lapsed => "lapsed",
+    };
+    for (field, value) in [
+        ("lapsed_years", r.lapsed_years),
+        ("continuous_years", r.continuous_years),
+        ("repair_years", Some(r.repair_years)),
+    ] {
+        if let Some(value) = value
+            && value > MAX_YEARS
+        {
+            return Err(EvalError::YearsOutOfRange {
+                field,
+                value,
+                allowed: format!("a whole number of benefit years from 0 to {MAX_YEARS}"),
+            });
         }
     }
-    (PAID_OUTSIDE, compiled.notes.paid_outside)
+    match r.enrollment {
+        Enrollment::Lapsed => {
+            let lapsed = r
+                .lapsed_years
+                .ok_or(EvalError::LapsedWithoutYears { max: MAX_YEARS })?;
+            if lapsed == 0 {
+                return Err(EvalError::YearsOutOfRange {
+                    field: "lapsed_years",
+                    value: 0,
+                    allowed: format!(
+                        "a lapsed resident (断保) missed at least one benefit year: from 1 to {MAX_YEARS}"
+                    ),
+                });
+            }
+            if r.repair_years > lapsed - 1 {
+                return Err(EvalError::YearsOutOfRange {
+                    field: "repair_years",
+                    value: r.repair_years,
+                    allowed: format!(
+                        "at most lapsed_years - 1 = {} (the first year of a break adds no variable wait to repair)",
+                        lapsed - 1
+                    ),
+                });
+            }
+            if let Some(value @ 1..) = r.continuous_years {
+                return Err(EvalError::ContinuityContradicted {
+                    value,
+                    enrollment,
+                    allowed: "after a break the continuous years start again (连续参保年数重新计算): 0 or absent",
+                });
+            }
+        }
+        Enrollment::Renewal | Enrollment::FirstTime => {
+            if let Some(value) = r.lapsed_years {
+                return Err(EvalError::HistoryWithoutLapse {
+                    field: "lapsed_years",
+                    value,
+                    enrollment,
+                });
+            }
+            if r.repair_years > 0 {
+                return Err(EvalError::HistoryWithoutLapse {
+                    field: "repair_years",
+                    value: r.repair_years,
+                    enrollment,
+                });
+            }
+            match (r.enrollment, r.continuous_years) {
+                (Enrollment::Renewal, Some(0)) => {
+                    return Err(EvalError::ContinuityContradicted {
+                        value: 0,
+                        enrollment,
+                        allowed: "a renewal was covered last year: 1 or more, or absent",
+                    });
+                }
+                (Enrollment::FirstTime, Some(value @ 1..)) => {
+                    return Err(EvalError::ContinuityContradicted {
+                        value,
+                        enrollment,
+                        allowed: "a first-time enrollee was never covered: 0 or absent",
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    if r.repair_years > 0
+        && policy
+            .compiled
+            .waiting
+            .as_ref()
+            .is_none_or(|w| w.repair.is_none())
+    {
+        return Err(EvalError::RepairNotOffered {
+            years: r.repair_years,
+            policy: policy.id().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// When the payment was made: in the window, in an extension the resident may use, or outside.
+fn payment_time(c: &Compiled, resident: &Resident) -> PaymentTime {
+    let paid = resident.payment_date;
+    if c.window.contains(paid) {
+        return PaymentTime::Window;
+    }
+    let special = resident.special_kind();
+    c.extensions
+        .iter()
+        .position(|ext| {
+            ext.in_force
+                && ext.span.contains(paid)
+                && ext
+                    .who
+                    .is_none_or(|who| special.is_some() && who.contains(special))
+        })
+        .map_or(PaymentTime::Outside, PaymentTime::Extension)
 }
 
 /// Whether the payment is within `days` of `event` under the policy's day counting.
-fn within(policy: &Policy, event: NaiveDate, payment: NaiveDate, days: u32) -> bool {
+fn within(c: &Compiled, event: NaiveDate, payment: NaiveDate, days: u32) -> bool {
     let elapsed = day_number(payment) - day_number(event);
-    match policy.spec().conventions.within_days {
+    match c.within_days {
         WithinDays::AtMost => elapsed <= i64::from(days),
         WithinDays::LessThan => elapsed < i64::from(days),
     }
 }
 
-/// A count of days to `date` from a fixed day long before any date chrono can hold, so that
-/// the difference of two day numbers is the number of days between the dates (what
-/// `payment - event` counts, in fewer steps). The count starts 400,000 years (1,000 whole
-/// Gregorian cycles) before year 1, which keeps every number positive and every leap year
-/// where it is.
-#[inline]
-fn day_number(date: NaiveDate) -> i64 {
-    // Unsigned division by a constant is a multiplication: the reason for counting this way.
-    let years = (i64::from(date.year()) + 399_999).unsigned_abs();
-    (years * 365 + years / 4 - years / 100 + years / 400) as i64 + i64::from(date.ordinal())
-}
-
-fn newborn_status(policy: &Policy, resident: &Resident) -> NewbornStatus {
-    let newborn = &policy.spec().newborn;
+fn newborn_status(c: &Compiled, resident: &Resident) -> NewbornStatus {
     if within(
-        policy,
+        c,
         resident.birth_date,
         resident.payment_date,
-        newborn.within_days,
+        c.newborn.within_days,
     ) {
         NewbornStatus::Within
-    } else if resident.birth_date >= newborn.late_born_on_or_after {
+    } else if resident.birth_date >= c.newborn.late_born_on_or_after {
         NewbornStatus::Late
     } else {
         NewbornStatus::No
     }
 }
 
-/// Whether every condition of `when` holds for the resident.
-fn matches(
-    policy: &Policy,
-    when: &When,
-    resident: &Resident,
-    newborn: NewbornStatus,
-    rule_id: &str,
-) -> Result<bool, EvalError> {
-    let plain = when.enrollment.is_none_or(|e| e == resident.enrollment)
-        && when
-            .household_unit
-            .is_none_or(|h| h == resident.household_unit)
-        && when.hukou.is_none_or(|h| h == resident.hukou)
-        && when
-            .residence_permit
-            .is_none_or(|p| p == resident.residence_permit)
-        && when
-            .born
-            .is_none_or(|range| range.contains(resident.birth_date))
-        && when
-            .students
-            .as_ref()
-            .is_none_or(|kinds| kinds.contains(&resident.student))
-        && when
-            .newborn
-            .as_ref()
-            .is_none_or(|statuses| statuses.contains(&newborn))
-        && (!when.without_special || resident.special.is_none())
-        && when.special.as_ref().is_none_or(|kinds| {
-            resident
-                .special_kind()
-                .is_some_and(|kind| kinds.contains(&kind))
-        })
-        && when.holds_any.as_ref().is_none_or(|kinds| {
-            resident.categories.iter().any(|held| {
-                held.recognized_on
-                    .is_none_or(|d| d <= resident.payment_date)
-                    && kinds.iter().any(|k| same_category(policy, k, &held.kind))
-            })
-        });
-    if !plain {
-        return Ok(false);
+impl Conditions {
+    /// Whether every condition holds for the resident (an absent condition always holds).
+    fn matches(&self, c: &Compiled, f: &Facts, rule: &str) -> Result<bool, EvalError> {
+        let r = f.resident;
+        let holds = self.paid.as_ref().is_none_or(|p| p.contains(f.paid))
+            && self.enrollment.is_none_or(|e| e.contains(r.enrollment))
+            && self.household_unit.is_none_or(|h| h == r.household_unit)
+            && self.hukou.is_none_or(|h| h == r.hukou)
+            && self
+                .residence_permit
+                .is_none_or(|p| p == r.residence_permit)
+            && self.born.is_none_or(|b| b.contains(r.birth_date))
+            && self.students.is_none_or(|s| s.contains(r.student))
+            && self.special.is_none_or(|s| s.contains(f.special()))
+            && self.newborn.is_none_or(|n| n.contains(f.newborn))
+            && self.holds.is_none_or(|t| t.matches(f.held))
+            && self.parent_insured.is_none_or(|p| p == r.parent_insured)
+            && self.new_entrant.is_none_or(|n| n == r.new_entrant);
+        if !holds {
+            return Ok(false);
+        }
+        if self.special_within_days.is_none() && self.special_after_days.is_none() {
+            return Ok(true);
+        }
+        let date = special_date(r.special.as_ref(), rule)?;
+        let in_time = self
+            .special_within_days
+            .is_none_or(|days| within(c, date, r.payment_date, days));
+        let late = self
+            .special_after_days
+            .is_none_or(|days| !within(c, date, r.payment_date, days));
+        Ok(in_time && late)
     }
-    if when.special_within_days.is_none() && when.special_after_days.is_none() {
-        return Ok(true);
-    }
-    let date = special_date(resident.special.as_ref(), rule_id)?;
-    let in_time = when
-        .special_within_days
-        .is_none_or(|days| within(policy, date, resident.payment_date, days));
-    let late = when
-        .special_after_days
-        .is_none_or(|days| !within(policy, date, resident.payment_date, days));
-    Ok(in_time && late)
 }
 
-fn special_date(special: Option<&Special>, rule_id: &str) -> Result<NaiveDate, EvalError> {
+fn special_date(special: Option<&Special>, rule: &str) -> Result<NaiveDate, EvalError> {
     let special = special.ok_or_else(|| EvalError::MissingSpecialDate {
         kind: "special".into(),
-        rule: rule_id.into(),
+        rule: rule.into(),
     })?;
     special.date.ok_or_else(|| EvalError::MissingSpecialDate {
         kind: special.kind.id().into(),
-        rule: rule_id.into(),
+        rule: rule.into(),
     })
-}
-
-/// Whether a category named by the policy and one held by a resident are the same, resolving
-/// local categories by id or Chinese name.
-fn same_category(policy: &Policy, named: &CategoryKind, held: &CategoryKind) -> bool {
-    match (named, held) {
-        (CategoryKind::Local(a), CategoryKind::Local(b)) => {
-            a == b || local_id(policy, a).is_some_and(|id| Some(id) == local_id(policy, b))
-        }
-        _ => named == held,
-    }
-}
-
-fn local_id<'p>(policy: &'p Policy, name: &str) -> Option<&'p str> {
-    policy
-        .spec()
-        .categories
-        .iter()
-        .find(|c| c.id == name || c.name == name)
-        .map(|c| c.id.as_str())
-}
-
-/// Whether a held category counts for subsidies: recognized on or before the payment and the
-/// policy's recognition deadline (no date: recognized long ago).
-fn counts_for_subsidy(policy: &Policy, held: &HeldCategory, payment: NaiveDate) -> bool {
-    held.recognized_on
-        .is_none_or(|d| d <= payment && d <= policy.spec().subsidy.recognized_by)
 }
 
 /// The most favourable tier the resident qualifies for; ties go to the tier listed first.
 #[inline]
-fn best_tier<'p>(policy: &'p Policy, resident: &Resident) -> Option<&'p CompiledTier> {
-    if resident.categories.is_empty() {
-        // Most residents hold no category: no tier can apply.
-        None
-    } else {
-        best_tier_by_category(policy, resident)
-    }
-}
-
-fn best_tier_by_category<'p>(policy: &'p Policy, resident: &Resident) -> Option<&'p CompiledTier> {
-    // The categories that count for subsidies: built-in ones as bits, disability by grade;
-    // local ones are matched by id or name below.
-    let counts = |held: &&HeldCategory| counts_for_subsidy(policy, held, resident.payment_date);
-    let mut builtins = Builtins::NONE;
-    let mut disability_grade = 0;
-    let mut holds_local = false;
-    for held in resident.categories.iter().filter(counts) {
-        builtins = builtins.with(&held.kind);
-        match held.kind {
-            CategoryKind::Disability => disability_grade = held.grade.map_or(0, grade_bit),
-            CategoryKind::Local(_) => holds_local = true,
-            _ => {}
-        }
-    }
-    if builtins.is_empty() && !holds_local {
+fn best_tier<'p>(c: &'p Compiled, f: &Facts) -> Option<&'p CompiledTier> {
+    if f.for_subsidy.kinds.is_empty() {
+        // Most residents hold no category that counts: no tier can apply.
         return None;
     }
-    let names_held_local = |kinds: &[CategoryKind]| {
-        holds_local
-            && resident.categories.iter().filter(counts).any(|held| {
-                !held.kind.is_builtin()
-                    && kinds.iter().any(|k| same_category(policy, k, &held.kind))
-            })
+    let r = f.resident;
+    let qualifies = |tier: &&CompiledTier| {
+        tier.holds.matches(f.for_subsidy)
+            && !f.for_subsidy.kinds.intersects(tier.not_holding)
+            && tier.students.is_none_or(|s| s.contains(r.student))
+            && tier.hukou.is_none_or(|h| h == r.hukou)
     };
-
-    let mut best: Option<&CompiledTier> = None;
-    for (tier, ready) in policy.spec().tiers.iter().zip(&policy.compiled.tiers) {
-        let holds = ready.categories.intersects(builtins)
-            || ready.disability_grades & disability_grade != 0
-            || (ready.names_local && names_held_local(&tier.categories));
-        let excluded = ready.not_holding.intersects(builtins)
-            || (ready.names_local && names_held_local(&tier.not_holding));
-        let qualifies = holds
-            && !excluded
-            && tier
-                .students
-                .as_ref()
-                .is_none_or(|kinds| kinds.contains(&resident.student))
-            && tier.hukou.is_none_or(|h| h == resident.hukou);
-        if qualifies && best.is_none_or(|b| ready.total > b.total) {
-            best = Some(ready);
+    match c.choice {
+        TierChoice::MostFavourable => {
+            c.tiers
+                .iter()
+                .filter(qualifies)
+                .fold(None, |best, tier| match best {
+                    Some(b) if b.total >= tier.total => Some(b),
+                    _ => Some(tier),
+                })
         }
     }
-    best
 }
 
-/// The day benefits begin under `rule`, before the check against the period's end, and whether
-/// it was moved to the period's first day (urrbmi reading R1).
-#[inline]
-fn start_date(
-    rule: &StartRule,
+/// The day a rule's benefits count from, before any waiting period and before the check
+/// against the settlement period.
+fn rule_start(
+    enroll: &Enroll,
     resident: &Resident,
-    period: &Period,
-) -> Result<(NaiveDate, bool), EvalError> {
-    let out_of_range = |date| EvalError::DateOutOfRange { date };
-    let base = match rule.benefit_start {
-        Some(StartFrom::PeriodStart) | None => period.from,
-        Some(StartFrom::PaymentDate) => resident.payment_date,
-        Some(StartFrom::BirthDate) => resident.birth_date,
-        Some(StartFrom::SpecialDate) => special_date(resident.special.as_ref(), &rule.id)?,
-        Some(StartFrom::NextMonth) => first_of_next_month(resident.payment_date)
-            .ok_or_else(|| out_of_range(resident.payment_date))?,
-    };
-    let start = match rule.plus_days {
-        Some(days) => base
-            .checked_add_days(Days::new(u64::from(days)))
-            .ok_or_else(|| out_of_range(base))?,
-        None => base,
-    };
-    Ok(if rule.not_before_period_start && start < period.from {
-        (period.from, true)
-    } else {
-        (start, false)
+    period: &CompiledPeriod,
+    rule: &str,
+) -> Result<NaiveDate, EvalError> {
+    let paid = resident.payment_date;
+    Ok(match enroll.start {
+        Start::Period => period.span.from,
+        Start::PaymentDate => paid,
+        Start::BirthDate => resident.birth_date,
+        Start::SpecialDate => special_date(resident.special.as_ref(), rule)?,
+        Start::NextMonth(NextMonth::FirstDayOfFollowingMonth) => {
+            first_of_next_month(paid).ok_or(EvalError::DateOutOfRange { date: paid })?
+        }
+        Start::Fixed(date) => date,
     })
 }
 
-/// The first day of the month after `date` (the day after 31 January is in February).
-pub(crate) fn first_of_next_month(date: NaiveDate) -> Option<NaiveDate> {
-    let (year, month) = if date.month() == 12 {
-        (date.year().checked_add(1)?, 1)
-    } else {
-        (date.year(), date.month() + 1)
-    };
-    NaiveDate::from_ymd_opt(year, month, 1)
+/// What the waiting period made of a resident under the deciding rule.
+enum Waited {
+    /// The rule has none.
+    None,
+    /// A wait in days (the rule's `plus_days`), ending on `until` (`None`: past the calendar).
+    Days { until: Option<NaiveDate> },
+    /// A wait in months (the rule's `plus_months` or the policy's table).
+    Months { waiting: Waiting, note: NoteId },
+    /// The policy's table applies, but the resident is exempt (by this entry).
+    Exempt(NoteId),
 }
 
-/// Rejects residents that make no sense, before any rule is applied.
-fn check_resident(policy: &Policy, resident: &Resident) -> Result<(), EvalError> {
-    if resident.payment_date < resident.birth_date {
-        return Err(EvalError::PaymentBeforeBirth {
-            birth_date: resident.birth_date,
-            payment_date: resident.payment_date,
-        });
+impl Waited {
+    /// The day the wait ends: `Ok(None)` when there is no wait, `Err(())` past the calendar.
+    fn until(&self) -> Result<Option<NaiveDate>, ()> {
+        match self {
+            Waited::None | Waited::Exempt(_) => Ok(None),
+            Waited::Days { until } => until.map(Some).ok_or(()),
+            Waited::Months { waiting, .. } => waiting.until.map(Some).ok_or(()),
+        }
     }
-    for (index, held) in resident.categories.iter().enumerate() {
-        match (&held.kind, held.grade) {
-            (CategoryKind::Disability, None) => {
-                return Err(EvalError::DisabilityWithoutGrade { index });
-            }
-            (CategoryKind::Disability, Some(grade)) if !(1..=4).contains(&grade) => {
-                return Err(EvalError::GradeOutOfRange { index, grade });
-            }
-            (CategoryKind::Disability, Some(_)) => {}
-            (other, Some(_)) => {
-                return Err(EvalError::GradeOnOtherCategory {
-                    index,
-                    category: other.id().to_string(),
-                });
-            }
-            (_, None) => {}
+
+    /// The months waited (`waiting_months`), when a wait in months applied.
+    fn months(&self) -> Option<u32> {
+        match self {
+            Waited::Months { waiting, .. } => Some(waiting.months),
+            _ => None,
         }
-        if let CategoryKind::Local(name) = &held.kind
-            && local_id(policy, name).is_none()
-        {
-            return Err(unknown_category(policy, index, name));
+    }
+
+    /// The trace step of the wait, with its arithmetic.
+    fn record(&self, trace: &mut Trace<'_>) {
+        match self {
+            Waited::Months { waiting, note } => {
+                trace.push(*note);
+                trace.facts_mut().waiting = Some(*waiting);
+            }
+            Waited::Exempt(note) => trace.push(*note),
+            Waited::None | Waited::Days { .. } => {}
         }
-        let earlier = resident.categories.get(..index).unwrap_or_default();
-        if earlier
-            .iter()
-            .any(|e| same_category(policy, &e.kind, &held.kind))
-        {
-            return Err(EvalError::DuplicateCategory {
-                index,
-                category: held.kind.id().to_string(),
+    }
+}
+
+/// The waiting period of the deciding rule (urrbmi readings M1-M5).
+fn waiting_period(
+    c: &Compiled,
+    enroll: &Enroll,
+    f: &Facts,
+    period: &CompiledPeriod,
+) -> Result<Waited, EvalError> {
+    let r = f.resident;
+    // M2: a wait runs from the payment date; paid in the window, from the period's first day.
+    let from = |counted_from: WaitingFrom| match (counted_from, f.paid) {
+        (WaitingFrom::PeriodStartForWindowPayments, PaymentTime::Window) => {
+            (period.span.from, true)
+        }
+        (WaitingFrom::PaymentDate | WaitingFrom::PeriodStartForWindowPayments, _) => {
+            (r.payment_date, false)
+        }
+    };
+    // M1: N months after a day is the same day N months later, or that month's last day.
+    let after = |date: NaiveDate, months: u32, counting: Months| match counting {
+        Months::SameDayOrMonthEnd => add_months(date, months),
+    };
+    Ok(match enroll.wait {
+        Wait::None => Waited::None,
+        Wait::Days(days, WaitingPeriod::PaymentDatePlusDays) => Waited::Days {
+            until: add_days(r.payment_date, days),
+        },
+        Wait::Months(months, counting, counted_from) => {
+            let (from, from_period_start) = from(counted_from);
+            let Some(note) = enroll.wait_note else {
+                // A rule's months always come with their note (compile).
+                return Ok(Waited::None);
+            };
+            Waited::Months {
+                waiting: Waiting {
+                    fixed: months,
+                    variable: 0,
+                    lapsed_years: 0,
+                    repaired: 0,
+                    floor: None,
+                    months,
+                    from,
+                    until: after(from, months, counting),
+                    from_period_start,
+                    rule_months: true,
+                },
+                note,
+            }
+        }
+        Wait::Table(counting, counted_from) => {
+            let Some(table) = &c.waiting else {
+                // Validation refuses `waiting_period = true` without a table.
+                return Ok(Waited::None);
+            };
+            // M5: the exempt do not wait.
+            for (exemption, note) in &*table.exempt {
+                if exemption.matches(c, f, "waiting_period.exempt")? {
+                    return Ok(Waited::Exempt(*note));
+                }
+            }
+            let lapsed = match r.enrollment {
+                Enrollment::Lapsed => r.lapsed_years.unwrap_or(0),
+                Enrollment::Renewal | Enrollment::FirstTime => 0,
+            };
+            let (months, variable, repaired, floor) = table_months(table, lapsed, r.repair_years);
+            let (from, from_period_start) = from(counted_from);
+            Waited::Months {
+                waiting: Waiting {
+                    fixed: table.fixed,
+                    variable,
+                    lapsed_years: lapsed,
+                    repaired,
+                    floor,
+                    months,
+                    from,
+                    until: after(from, months, counting),
+                    from_period_start,
+                    rule_months: false,
+                },
+                note: table.note,
+            }
+        }
+    })
+}
+
+/// M4: `(total, variable, repaired, floor applied)` for `lapsed` years without cover and
+/// `repair` years paid: fixed + variable − repaired (the variable part never below 0), at least
+/// the floor from its number of lapsed years.
+fn table_months(table: &CompiledWaiting, lapsed: u32, repair: u32) -> (u32, u32, u32, Option<u32>) {
+    let variable = table.variable.map_or(0, |(per_year, after)| {
+        lapsed.saturating_sub(after).saturating_mul(per_year)
+    });
+    let repaired = table
+        .repair
+        .map_or(0, |(per_year, _)| repair.saturating_mul(per_year))
+        .min(variable);
+    let total = table.fixed.saturating_add(variable - repaired);
+    match table.floor {
+        Some((least, from_lapsed_years)) if lapsed >= from_lapsed_years && total < least => {
+            (least, variable, repaired, Some(least))
+        }
+        _ => (total, variable, repaired, None),
+    }
+}
+
+/// The repair charge (缴费修复): the years given × the policy's price, charged as given even when
+/// an exemption or the floor makes them useless (urrbmi reading M12); the trace says how many
+/// months they removed.
+fn repair(
+    c: &Compiled,
+    r: &Resident,
+    waited: &Waited,
+    trace: &mut Trace<'_>,
+) -> Option<RepairCharge> {
+    let table = c.waiting.as_ref()?;
+    let (_, price) = table.repair?;
+    if r.repair_years == 0 {
+        return None;
+    }
+    let per_year = match price {
+        RepairPrice::PersonalStandard => c.personal,
+    };
+    let amount = per_year * Decimal::from(r.repair_years);
+    let removed = match waited {
+        Waited::Months { waiting, .. } if !waiting.rule_months => {
+            let (without_repair, ..) = table_months(table, waiting.lapsed_years, 0);
+            without_repair - waiting.months
+        }
+        _ => 0,
+    };
+    trace.push(table.repair_note);
+    trace.facts_mut().repair = Some(Repair {
+        years: r.repair_years,
+        amount,
+        removed,
+    });
+    Some(RepairCharge {
+        years: r.repair_years,
+        amount,
+    })
+}
+
+/// The raise of the 大病保险 ceiling (urrbmi reading M7): none when the policy has no incentive
+/// or `continuous_years` is not known (M13).
+fn ceiling_raise(c: &Compiled, r: &Resident, trace: &mut Trace<'_>) -> Option<Decimal> {
+    let incentive = c.incentive.as_ref()?;
+    let continuous_years = r.continuous_years?;
+    let (counted_years, continuous) =
+        incentive
+            .continuous
+            .map_or((0, Decimal::ZERO), |(after, step)| {
+                // After `after` continuous years, each further year, this one included, adds a step.
+                let counted = continuous_years.saturating_add(1).saturating_sub(after);
+                (counted, step * Decimal::from(counted))
             });
-        }
-        if let Some(recognized_on) = held.recognized_on
-            && recognized_on < resident.birth_date
-        {
-            return Err(EvalError::RecognizedBeforeBirth {
-                index,
-                recognized_on,
-                birth_date: resident.birth_date,
-            });
-        }
-    }
-    if let Some(date) = resident.special.and_then(|s| s.date)
-        && date > resident.payment_date
-    {
-        return Err(EvalError::SpecialDateAfterPayment {
-            date,
-            payment_date: resident.payment_date,
-        });
-    }
-    Ok(())
+    let claim_free = r.claim_free_last_year && incentive.claim_free.is_some();
+    let uncapped = continuous
+        + incentive
+            .claim_free
+            .filter(|_| claim_free)
+            .unwrap_or_default();
+    let total = incentive.cap.map_or(uncapped, |cap| uncapped.min(cap));
+    trace.push(incentive.note);
+    trace.facts_mut().raise = Some(Raise {
+        continuous_years,
+        counted_years,
+        claim_free,
+        uncapped,
+        total,
+        cap_known: incentive.cap.is_some(),
+    });
+    Some(total)
 }
 
 fn unknown_category(policy: &Policy, index: usize, name: &str) -> EvalError {
@@ -556,51 +823,5 @@ fn unknown_category(policy: &Policy, index: usize, name: &str) -> EvalError {
         policy: policy.id().to_string(),
         suggestion: crate::suggest::closest(name, known.into_iter()).map(str::to_string),
         local,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{day_number, first_of_next_month};
-    use chrono::NaiveDate;
-
-    #[test]
-    fn day_numbers_count_the_days_between_dates_as_chrono_does() {
-        let start = NaiveDate::from_ymd_opt(1899, 12, 25).expect("valid date");
-        let dates: Vec<NaiveDate> = (0..60_000u64)
-            .step_by(7)
-            .map(|d| start + chrono::Days::new(d * 3))
-            .collect();
-        for pair in dates.windows(40).step_by(13) {
-            let (a, b) = (pair[0], pair[39]);
-            assert_eq!(
-                day_number(b) - day_number(a),
-                (b - a).num_days(),
-                "{a}..{b}"
-            );
-            assert_eq!(
-                day_number(a) - day_number(b),
-                (a - b).num_days(),
-                "{b}..{a}"
-            );
-        }
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
-        assert_eq!(day_number(d(2021, 3, 1)) - day_number(d(2020, 12, 1)), 90);
-        assert_eq!(day_number(d(2000, 3, 1)) - day_number(d(2000, 2, 28)), 2);
-        assert_eq!(day_number(d(1900, 3, 1)) - day_number(d(1900, 2, 28)), 1);
-        for (a, b) in [
-            (NaiveDate::MIN, NaiveDate::MAX),
-            (d(-1, 12, 31), d(1, 1, 1)),
-        ] {
-            assert_eq!(day_number(b) - day_number(a), (b - a).num_days());
-        }
-    }
-
-    #[test]
-    fn next_month_rolls_over_month_and_year_ends() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
-        assert_eq!(first_of_next_month(d(2021, 1, 31)), Some(d(2021, 2, 1)));
-        assert_eq!(first_of_next_month(d(2020, 12, 31)), Some(d(2021, 1, 1)));
-        assert_eq!(first_of_next_month(d(2024, 2, 29)), Some(d(2024, 3, 1)));
     }
 }

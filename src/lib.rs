@@ -98,8 +98,8 @@ pub mod strategies;
 mod suggest;
 
 pub use assessment::{
-    Assessment, PriorYearCharge, Refusal, RefusalCode, RuleNote, Status, Subsidies, Trace,
-    TraceStep,
+    Assessment, Charge, PriorYearCharge, Refusal, RefusalCode, RepairCharge, RuleNote, Status,
+    Subsidies, Trace, TraceStep,
 };
 pub use batch::{Batch, BatchOutput, Summary, Totals, evaluate_batch, summarize};
 pub use category::{CategoryKind, Funder, HeldCategory};

@@ -69,3 +69,33 @@ macro_rules! deserialize_by_name {
     };
 }
 pub(crate) use deserialize_by_name;
+
+/// Reads an optional list of names that may also be written as a single name (`"first_time"`
+/// or `["renewal", "first_time"]`).
+pub(crate) fn one_or_many<'de, D: Deserializer<'de>, T: Named>(
+    deserializer: D,
+) -> Result<Option<Vec<T>>, D::Error> {
+    struct ListVisitor<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Named> Visitor<'de> for ListVisitor<T> {
+        type Value = Option<Vec<T>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a {} name, or a list of them", T::WHAT)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            parse(v).map(|value| Some(vec![value])).map_err(E::custom)
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(name) = seq.next_element::<String>()? {
+                out.push(parse(&name).map_err(de::Error::custom)?);
+            }
+            Ok(Some(out))
+        }
+    }
+
+    deserializer.deserialize_any(ListVisitor(std::marker::PhantomData))
+}

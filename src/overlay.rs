@@ -71,12 +71,13 @@ use toml::{Table, Value};
 use crate::error::PolicyError;
 use crate::policy::Policy;
 use crate::policy::schema::{
-    Conventions, Coverage, Extension, Header, LocalCategory, Newborn, Period, PolicySpec,
-    Standards, StartRule, SubsidyRules, SubsidyTier, Window,
+    Conventions, Coverage, Extension, Header, Incentive, LocalCategory, Newborn, Period,
+    PolicySpec, Standards, StartRule, SubsidyRules, SubsidyTier, WaitingPeriodTable, Window,
 };
 
-/// The tables of a policy file merged key by key.
-const TABLES: [&str; 7] = [
+/// The tables of a policy file merged key by key (an array inside one, such as
+/// `waiting_period.exempt`, is replaced whole).
+const TABLES: [&str; 9] = [
     "policy",
     "conventions",
     "standards",
@@ -84,6 +85,8 @@ const TABLES: [&str; 7] = [
     "window",
     "newborn",
     "subsidy",
+    "waiting_period",
+    "incentive",
 ];
 
 /// The arrays of tables of a policy file, merged by `id`.
@@ -537,6 +540,8 @@ fn check_table(key: &str, value: &Value) -> Result<(), OverlayError> {
         "window" => Window::deserialize(v).map(drop),
         "newborn" => Newborn::deserialize(v).map(drop),
         "subsidy" => SubsidyRules::deserialize(v).map(drop),
+        "waiting_period" => WaitingPeriodTable::deserialize(v).map(drop),
+        "incentive" => Incentive::deserialize(v).map(drop),
         _ => Ok(()),
     }
     .map_err(|e: toml::de::Error| shape(e.message().to_string()))

@@ -47,9 +47,31 @@ pub struct Resident {
     /// Student status.
     #[serde(default)]
     pub student: Student,
-    /// First enrollment or renewal.
+    /// Renewal, first enrollment, or enrolling again after a break (断保后再参保).
     #[serde(default)]
     pub enrollment: Enrollment,
+    /// Consecutive benefit years without coverage right before this one (断保年数): at least 1,
+    /// required with [`Enrollment::Lapsed`] and not allowed otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lapsed_years: Option<u32>,
+    /// Extra years paid now to shorten the variable waiting period (缴费修复年数): at most
+    /// `lapsed_years - 1`; 0 (the default) is allowed for anyone.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repair_years: u32,
+    /// Consecutive covered benefit years right before this one (连续参保年数; it restarts after a
+    /// break). At least 1 for a renewal, 0 for a first-time or lapsed resident, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuous_years: Option<u32>,
+    /// No reimbursement in the previous benefit year (零报销).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub claim_free_last_year: bool,
+    /// A parent is insured (employee or resident insurance) in the area the policy names (父母参保).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub parent_insured: bool,
+    /// A student entering a school or college of the pooling area for the first time in the
+    /// autumn of the collection year (新入学).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub new_entrant: bool,
     /// Enrolled with the whole household (以户为单位参保).
     #[serde(default = "yes")]
     pub household_unit: bool,
@@ -69,6 +91,14 @@ pub struct Resident {
 
 fn yes() -> bool {
     true
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// `categories: null` reads as no categories.
@@ -100,6 +130,12 @@ const FIELDS: &[&str] = &[
     "residence_permit",
     "student",
     "enrollment",
+    "lapsed_years",
+    "repair_years",
+    "continuous_years",
+    "claim_free_last_year",
+    "parent_insured",
+    "new_entrant",
     "household_unit",
     "employee_insurance_obligated",
     "categories",
@@ -143,6 +179,12 @@ impl Resident {
             residence_permit: false,
             student: Student::None,
             enrollment: Enrollment::Renewal,
+            lapsed_years: None,
+            repair_years: 0,
+            continuous_years: None,
+            claim_free_last_year: false,
+            parent_insured: false,
+            new_entrant: false,
             household_unit: true,
             employee_insurance_obligated: false,
             categories: Vec::new(),
@@ -166,6 +208,52 @@ impl Resident {
     /// Sets the enrollment kind (builder style).
     pub fn with_enrollment(mut self, enrollment: Enrollment) -> Self {
         self.enrollment = enrollment;
+        self
+    }
+
+    /// Enrolls again after `years` benefit years without coverage (builder style): sets
+    /// [`Enrollment::Lapsed`] and `lapsed_years`.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use urrbmi::{Enrollment, Resident};
+    /// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    /// let r = Resident::new(date(1980, 5, 1), date(2025, 10, 15)).lapsed(3).with_repair_years(1);
+    /// assert_eq!((r.enrollment, r.lapsed_years, r.repair_years), (Enrollment::Lapsed, Some(3), 1));
+    /// ```
+    pub fn lapsed(mut self, years: u32) -> Self {
+        self.enrollment = Enrollment::Lapsed;
+        self.lapsed_years = Some(years);
+        self
+    }
+
+    /// Sets the years paid now to repair the variable waiting period (builder style).
+    pub fn with_repair_years(mut self, years: u32) -> Self {
+        self.repair_years = years;
+        self
+    }
+
+    /// Sets the consecutive covered years before this one (builder style).
+    pub fn with_continuous_years(mut self, years: u32) -> Self {
+        self.continuous_years = Some(years);
+        self
+    }
+
+    /// Sets whether the previous year had no reimbursement (builder style).
+    pub fn with_claim_free_last_year(mut self, claim_free: bool) -> Self {
+        self.claim_free_last_year = claim_free;
+        self
+    }
+
+    /// Sets whether a parent is insured (builder style).
+    pub fn with_parent_insured(mut self, insured: bool) -> Self {
+        self.parent_insured = insured;
+        self
+    }
+
+    /// Sets whether the resident is a student entering for the first time (builder style).
+    pub fn with_new_entrant(mut self, new_entrant: bool) -> Self {
+        self.new_entrant = new_entrant;
         self
     }
 
@@ -270,15 +358,18 @@ impl Named for Student {
 }
 deserialize_by_name!(Student);
 
-/// Whether this is the resident's first enrollment.
+/// The resident's enrollment history, as the notices distinguish it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Enrollment {
-    /// Renewing (续保): enrolled in an earlier year.
+    /// Renewing (续保): covered (resident or employee insurance) in the previous benefit year.
     #[default]
     Renewal,
-    /// First enrollment (首次参保).
+    /// First enrollment (首次参保): never covered before.
     FirstTime,
+    /// Enrolling again after a break (断保后再参保): covered before, but not in the previous
+    /// benefit year; `lapsed_years` says for how long.
+    Lapsed,
 }
 
 impl Named for Enrollment {
@@ -286,6 +377,11 @@ impl Named for Enrollment {
     const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
         (Enrollment::Renewal, "renewal", &["续保", "续费"]),
         (Enrollment::FirstTime, "first_time", &["首次参保", "新参保"]),
+        (
+            Enrollment::Lapsed,
+            "lapsed",
+            &["断保", "断保后再参保", "断缴", "断保续保"],
+        ),
     ];
 }
 deserialize_by_name!(Enrollment);

@@ -15,7 +15,13 @@
 //! | `hukou` | `hukou`, 户属性, 户籍, 户籍类型 | `local`/本地/本地户籍, `other`/外地/外地户籍 |
 //! | `residence_permit` | `residence_permit`, 居住证 | yes/no (see below) |
 //! | `student` | `student`, 学生, 学生类型 | `none`/无, `school`/中小学生, `college`/大中专学生 |
-//! | `enrollment` | `enrollment`, 参保类型 | `renewal`/续保, `first_time`/首次参保 |
+//! | `enrollment` | `enrollment`, 参保类型 | `renewal`/续保, `first_time`/首次参保, `lapsed`/断保 |
+//! | `lapsed_years` | `lapsed_years`, 断保年数 | a whole number (with `lapsed`) |
+//! | `repair_years` | `repair_years`, 修复年数, 缴费修复年数 | a whole number |
+//! | `continuous_years` | `continuous_years`, 连续参保年数 | a whole number |
+//! | `claim_free_last_year` | `claim_free_last_year`, 上年零报销, 零报销 | yes/no |
+//! | `parent_insured` | `parent_insured`, 父母参保 | yes/no |
+//! | `new_entrant` | `new_entrant`, 新入学 | yes/no |
 //! | `household_unit` | `household_unit`, 以户参保, 以户为单位参保 | yes/no |
 //! | `employee_insurance_obligated` | `employee_insurance_obligated`, 职工医保应参保 | yes/no |
 //! | `categories` | `categories`, 人员类别, 身份类别, 困难群众类别 | a list separated by `;` (or `；`, `、`) |
@@ -87,8 +93,20 @@ pub enum Field {
     ResidencePermit,
     /// Student kind.
     Student,
-    /// First enrollment or renewal.
+    /// Renewal, first enrollment or lapsed (断保).
     Enrollment,
+    /// Benefit years without cover right before this one (断保年数).
+    LapsedYears,
+    /// Years paid now to repair the waiting period (修复年数).
+    RepairYears,
+    /// Consecutive covered years before this one (连续参保年数).
+    ContinuousYears,
+    /// No reimbursement last year (零报销).
+    ClaimFreeLastYear,
+    /// A parent is insured (父母参保).
+    ParentInsured,
+    /// A student entering for the first time (新入学).
+    NewEntrant,
     /// Paying as a household unit.
     HouseholdUnit,
     /// Obliged to join employee insurance.
@@ -128,6 +146,21 @@ const HEADINGS: &[(Field, &[&str])] = &[
     (Field::ResidencePermit, &["residence_permit", "居住证"]),
     (Field::Student, &["student", "学生", "学生类型"]),
     (Field::Enrollment, &["enrollment", "参保类型"]),
+    (Field::LapsedYears, &["lapsed_years", "断保年数"]),
+    (
+        Field::RepairYears,
+        &["repair_years", "修复年数", "缴费修复年数"],
+    ),
+    (
+        Field::ContinuousYears,
+        &["continuous_years", "连续参保年数"],
+    ),
+    (
+        Field::ClaimFreeLastYear,
+        &["claim_free_last_year", "上年零报销", "零报销"],
+    ),
+    (Field::ParentInsured, &["parent_insured", "父母参保"]),
+    (Field::NewEntrant, &["new_entrant", "新入学"]),
     (
         Field::HouseholdUnit,
         &["household_unit", "以户参保", "以户为单位参保"],
@@ -335,11 +368,11 @@ impl RosterChunk {
 #[derive(Debug, Clone, Default)]
 struct Columns {
     headings: Vec<String>,
-    at: [Option<usize>; 16],
+    at: [Option<usize>; 22],
     group: Option<usize>,
 }
 
-const FIELDS: [Field; 16] = [
+const FIELDS: [Field; 22] = [
     Field::Id,
     Field::Name,
     Field::IdNumber,
@@ -349,6 +382,12 @@ const FIELDS: [Field; 16] = [
     Field::ResidencePermit,
     Field::Student,
     Field::Enrollment,
+    Field::LapsedYears,
+    Field::RepairYears,
+    Field::ContinuousYears,
+    Field::ClaimFreeLastYear,
+    Field::ParentInsured,
+    Field::NewEntrant,
     Field::HouseholdUnit,
     Field::EmployeeInsuranceObligated,
     Field::Categories,
@@ -759,6 +798,31 @@ impl Columns {
         }
     }
 
+    fn years(
+        &self,
+        record: &csv::ByteRecord,
+        field: Field,
+        line: u64,
+    ) -> Result<Option<u32>, Box<RowError>> {
+        match self.cell(record, field, line)? {
+            None => Ok(None),
+            Some(text) => crate::dates::ascii_digits(text)
+                .parse::<u32>()
+                .map(Some)
+                .map_err(|_| {
+                    self.error(
+                        line,
+                        field,
+                        text,
+                        RowProblem::Value {
+                            value: text.to_string(),
+                            expected: "a whole number of years (0, 1, 2, ...)".into(),
+                        },
+                    )
+                }),
+        }
+    }
+
     fn named<T: for<'de> Deserialize<'de>>(
         &self,
         record: &csv::ByteRecord,
@@ -846,6 +910,20 @@ impl Columns {
         }
         if let Some(enrollment) = self.named::<Enrollment>(record, Field::Enrollment, line)? {
             resident.enrollment = enrollment;
+        }
+        resident.lapsed_years = self.years(record, Field::LapsedYears, line)?;
+        resident.repair_years = self
+            .years(record, Field::RepairYears, line)?
+            .unwrap_or_default();
+        resident.continuous_years = self.years(record, Field::ContinuousYears, line)?;
+        for (field, slot) in [
+            (Field::ClaimFreeLastYear, &mut resident.claim_free_last_year),
+            (Field::ParentInsured, &mut resident.parent_insured),
+            (Field::NewEntrant, &mut resident.new_entrant),
+        ] {
+            if let Some(flag) = self.flag(record, field, line)? {
+                *slot = flag;
+            }
         }
         if let Some(unit) = self.flag(record, Field::HouseholdUnit, line)? {
             resident.household_unit = unit;
@@ -1058,7 +1136,7 @@ pub fn parse_categories(list: &str) -> Result<Vec<HeldCategory>, (String, String
 }
 
 /// The headings [`RosterWriter`] writes, in order: the English field names.
-pub const WRITER_HEADINGS: [&str; 15] = [
+pub const WRITER_HEADINGS: [&str; 21] = [
     "id",
     "name",
     "birth_date",
@@ -1066,6 +1144,12 @@ pub const WRITER_HEADINGS: [&str; 15] = [
     "residence_permit",
     "student",
     "enrollment",
+    "lapsed_years",
+    "repair_years",
+    "continuous_years",
+    "claim_free_last_year",
+    "parent_insured",
+    "new_entrant",
     "household_unit",
     "employee_insurance_obligated",
     "categories",
@@ -1124,7 +1208,22 @@ impl<W: io::Write> RosterWriter<W> {
         r.push_field(match resident.enrollment {
             Enrollment::Renewal => b"renewal".as_slice(),
             Enrollment::FirstTime => b"first_time",
+            Enrollment::Lapsed => b"lapsed",
         });
+        for years in [
+            resident.lapsed_years,
+            Some(resident.repair_years).filter(|y| *y > 0),
+            resident.continuous_years,
+        ] {
+            text.clear();
+            if let Some(years) = years {
+                let _ = write!(text, "{years}");
+            }
+            r.push_field(text.as_bytes());
+        }
+        r.push_field(flag(resident.claim_free_last_year));
+        r.push_field(flag(resident.parent_insured));
+        r.push_field(flag(resident.new_entrant));
         r.push_field(flag(resident.household_unit));
         r.push_field(flag(resident.employee_insurance_obligated));
         text.clear();
@@ -1269,8 +1368,8 @@ impl<W: io::Write> ResultWriter<W> {
                 date(text, r, a.benefit_start);
                 date(text, r, a.benefit_end);
                 let decider = a.trace.iter().find(|s| s.decides);
-                r.push_field(decider.map_or("", |s| s.rule.as_str()).as_bytes());
-                r.push_field(decider.map_or("", |s| s.citation.as_str()).as_bytes());
+                r.push_field(decider.as_ref().map_or("", |s| s.rule).as_bytes());
+                r.push_field(decider.as_ref().map_or("", |s| s.citation).as_bytes());
                 r.push_field(b"");
             }
             Err(error) => {

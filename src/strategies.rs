@@ -114,19 +114,40 @@ pub fn special(
     })
 }
 
+/// A consistent enrollment history (urrbmi reading M12): `(enrollment, lapsed_years,
+/// repair_years, continuous_years)`. Repair years only when `repair_offered`.
+pub fn history(
+    repair_offered: bool,
+) -> impl Strategy<Value = (Enrollment, Option<u32>, u32, Option<u32>)> {
+    let continuous = proptest::option::of(1u32..=12);
+    prop_oneof![
+        4 => continuous.prop_map(|years| (Enrollment::Renewal, None, 0, years)),
+        1 => proptest::option::of(Just(0u32))
+            .prop_map(|years| (Enrollment::FirstTime, None, 0, years)),
+        2 => (1u32..=12, any::<u32>(), proptest::option::of(Just(0u32))).prop_map(
+            move |(lapsed, repair, years)| {
+                let repair = if repair_offered { repair % lapsed } else { 0 };
+                (Enrollment::Lapsed, Some(lapsed), repair, years)
+            }
+        ),
+    ]
+}
+
 /// A well-formed resident paying on a day from `first_payment` to `last_payment`: a third are
-/// babies up to 400 days old, the rest anyone up to 95.
+/// babies up to 400 days old, the rest anyone up to 95. Lapsed residents repair years only when
+/// `repair_offered` (a policy without repair refuses them).
 pub fn resident_paying_between(
     first_payment: NaiveDate,
     last_payment: NaiveDate,
     kinds: Vec<CategoryKind>,
+    repair_offered: bool,
 ) -> impl Strategy<Value = Resident> {
     date_between(first_payment, last_payment)
         .prop_flat_map(move |payment_date| {
             let age_days = prop_oneof![1 => 0u64..=400, 2 => 0u64..=95 * 366];
             (Just(payment_date), age_days, Just(kinds.clone()))
         })
-        .prop_flat_map(|(payment_date, age_days, kinds)| {
+        .prop_flat_map(move |(payment_date, age_days, kinds)| {
             let birth_date = payment_date
                 .checked_sub_days(Days::new(age_days))
                 .unwrap_or(payment_date);
@@ -135,7 +156,7 @@ pub fn resident_paying_between(
                 prop_oneof![Just(Hukou::Local), Just(Hukou::Other)],
                 any::<bool>(),
                 prop_oneof![3 => Just(Student::None), 1 => Just(Student::School), 1 => Just(Student::College)],
-                prop_oneof![Just(Enrollment::Renewal), Just(Enrollment::FirstTime)],
+                (history(repair_offered), any::<(bool, bool, bool)>()),
                 prop_oneof![4 => Just(true), 1 => Just(false)],
                 prop_oneof![9 => Just(false), 1 => Just(true)],
                 held_categories(kinds, birth_date, payment_date),
@@ -148,7 +169,10 @@ pub fn resident_paying_between(
                 hukou,
                 residence_permit,
                 student,
-                enrollment,
+                (
+                    (enrollment, lapsed_years, repair_years, continuous_years),
+                    (claim_free_last_year, parent_insured, new_entrant),
+                ),
                 household_unit,
                 employee_insurance_obligated,
                 categories,
@@ -160,6 +184,12 @@ pub fn resident_paying_between(
                 residence_permit,
                 student,
                 enrollment,
+                lapsed_years,
+                repair_years,
+                continuous_years,
+                claim_free_last_year,
+                parent_insured,
+                new_entrant,
                 household_unit,
                 employee_insurance_obligated,
                 categories,
@@ -196,7 +226,11 @@ pub fn resident_for(policy: &Policy) -> impl Strategy<Value = Resident> + use<> 
             .iter()
             .map(|c| CategoryKind::Local(c.id.as_str().into())),
     );
-    resident_paying_between(first, last, kinds)
+    let repair_offered = spec
+        .waiting_period
+        .as_ref()
+        .is_some_and(|w| w.repair.is_some());
+    resident_paying_between(first, last, kinds, repair_offered)
 }
 
 /// A well-formed resident paying on any day of 2015–2030, with built-in categories only.
@@ -206,7 +240,7 @@ pub fn resident() -> impl Strategy<Value = Resident> {
     let kinds = CategoryKind::builtin_ids()
         .filter_map(CategoryKind::builtin)
         .collect();
-    resident_paying_between(first, last, kinds)
+    resident_paying_between(first, last, kinds, true)
 }
 
 /// A resident at an edge of a policy, with what the edge is.

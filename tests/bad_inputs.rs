@@ -359,7 +359,7 @@ fn policy_cases() -> Vec<PolicyCase> {
             edit(ZIYANG, "within_days = 90\n", "within_days = 0\n"),
             Kind::PolicyInvalid,
             Some("newborn.within_days"),
-            &["0 days", "such as 90"],
+            &["0 days", "from 1 to 3660"],
         ),
         case(
             "negative day count",

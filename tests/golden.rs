@@ -46,12 +46,25 @@ struct Expect {
     benefit_start: Option<NaiveDate>,
     benefit_end: Option<NaiveDate>,
     prior_year_charge: Option<PriorYear>,
+    /// `personal`, `full` or `waived`, when given.
+    charged_standard: Option<String>,
+    /// Absent means none is expected (null), like the two below.
+    waiting_months: Option<u32>,
+    repair_charge: Option<RepairYears>,
+    ceiling_raise: Option<Decimal>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PriorYear {
     year: i32,
+    amount: Decimal,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RepairYears {
+    years: u32,
     amount: Decimal,
 }
 
@@ -75,7 +88,7 @@ fn differences(case: &Case, a: &urrbmi::Assessment) -> Vec<String> {
         out.push(format!("tier: expected {}, got {tier}", e.tier));
     }
     if let Some(expected) = &e.trace {
-        let got: Vec<&str> = a.trace.iter().map(|s| s.rule.as_str()).collect();
+        let got: Vec<&str> = a.trace.iter().map(|s| s.rule).collect();
         if got != *expected {
             out.push(format!("trace: expected {expected:?}, got {got:?}"));
         }
@@ -96,12 +109,9 @@ fn differences(case: &Case, a: &urrbmi::Assessment) -> Vec<String> {
             ));
         }
     }
-    if e.status == "refused" {
-        let code = a.refusal.as_ref().map(|r| r.code.id());
-        if e.refusal.as_deref() != code {
-            out.push(format!("refusal: expected {:?}, got {code:?}", e.refusal));
-        }
-        return out;
+    let code = a.refusal.as_ref().map(|r| r.code.id());
+    if e.refusal.as_deref() != code {
+        out.push(format!("refusal: expected {:?}, got {code:?}", e.refusal));
     }
     let mut money = |what: &str, expected: Option<Decimal>, got: Decimal| {
         if let Some(expected) = expected
@@ -138,6 +148,35 @@ fn differences(case: &Case, a: &urrbmi::Assessment) -> Vec<String> {
     if expected_prior != got_prior {
         out.push(format!(
             "prior_year_charge: expected {expected_prior:?}, got {got_prior:?}"
+        ));
+    }
+    if let Some(expected) = &e.charged_standard {
+        let got = a
+            .charged_standard
+            .map(|c| serde_json::to_value(c).expect("serializes"));
+        if got.as_ref().and_then(|v| v.as_str()) != Some(expected.as_str()) {
+            out.push(format!(
+                "charged_standard: expected {expected}, got {got:?}"
+            ));
+        }
+    }
+    if e.waiting_months != a.waiting_months {
+        out.push(format!(
+            "waiting_months: expected {:?}, got {:?}",
+            e.waiting_months, a.waiting_months
+        ));
+    }
+    let expected_repair = e.repair_charge.as_ref().map(|r| (r.years, r.amount));
+    let got_repair = a.repair_charge.as_ref().map(|r| (r.years, r.amount));
+    if expected_repair != got_repair {
+        out.push(format!(
+            "repair_charge: expected {expected_repair:?}, got {got_repair:?}"
+        ));
+    }
+    if e.ceiling_raise != a.ceiling_raise {
+        out.push(format!(
+            "ceiling_raise: expected {:?}, got {:?}",
+            e.ceiling_raise, a.ceiling_raise
         ));
     }
     out
@@ -189,7 +228,7 @@ fn golden_cases_match_the_notices() {
                             diff.join("\n    "),
                             a.trace
                                 .iter()
-                                .map(|s| s.rule.as_str())
+                                .map(|s| s.rule)
                                 .collect::<Vec<_>>()
                                 .join(" > ")
                         ));

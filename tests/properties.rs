@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use urrbmi::{CategoryKind, HeldCategory, Policy, Resident, Status, evaluate, strategies};
+use urrbmi::{CategoryKind, Charge, HeldCategory, Policy, Resident, Status, evaluate, strategies};
 
 fn policies() -> &'static [Policy] {
     static POLICIES: OnceLock<Vec<Policy>> = OnceLock::new();
@@ -37,9 +37,36 @@ proptest! {
                 prop_assert!(a.subsidies.is_empty());
                 prop_assert!(a.refusal.is_some());
                 prop_assert!(a.benefit_start.is_none() && a.prior_year_charge.is_none());
+                // Nothing is waited, repaired or raised for a refusal (urrbmi reading M15).
+                prop_assert!(a.waiting_months.is_none() && a.repair_charge.is_none() && a.ceiling_raise.is_none());
+                prop_assert!(a.charged_standard.is_none());
             }
             Status::Enrolled => {
-                prop_assert!(a.charged == policy.personal_standard() || a.charged == policy.full_standard());
+                match a.charged_standard {
+                    Some(Charge::Personal) => prop_assert_eq!(a.charged, policy.personal_standard()),
+                    Some(Charge::Full) => prop_assert_eq!(a.charged, policy.full_standard()),
+                    Some(Charge::Waived) => {
+                        // 免缴 is not a 100% subsidy: nothing is charged and no fund pays.
+                        prop_assert_eq!(a.charged, Decimal::ZERO);
+                        prop_assert!(a.subsidies.is_empty() && a.tier.is_none());
+                    }
+                    None => prop_assert!(false, "an enrolled resident has a charged standard"),
+                }
+                // Repair years are charged as given, at the personal standard (M12).
+                match &a.repair_charge {
+                    Some(repair) => {
+                        prop_assert_eq!(repair.years, resident.repair_years);
+                        prop_assert_eq!(repair.amount, policy.personal_standard() * Decimal::from(resident.repair_years));
+                    }
+                    None => prop_assert_eq!(resident.repair_years, 0),
+                }
+                prop_assert_eq!(
+                    a.ceiling_raise.is_some(),
+                    resident.continuous_years.is_some() && policy.spec().incentive.is_some()
+                );
+                let prior = a.prior_year_charge.as_ref().map_or(Decimal::ZERO, |c| c.amount);
+                let repair = a.repair_charge.as_ref().map_or(Decimal::ZERO, |c| c.amount);
+                prop_assert_eq!(a.total_due(), a.owed + prior + repair);
                 let (start, end) = (a.benefit_start.expect("start"), a.benefit_end.expect("end"));
                 prop_assert!(start <= end, "benefit start {} after end {}", start, end);
                 prop_assert!(a.refusal.is_none());
@@ -52,14 +79,14 @@ proptest! {
     fn every_trace_has_one_deciding_step_and_cites_every_step((i, resident) in policy_and_resident()) {
         let policy = &policies()[i];
         let a = evaluate(policy, &resident).expect("well-formed");
-        let deciding: Vec<&str> = a.trace.iter().filter(|s| s.decides).map(|s| s.rule.as_str()).collect();
+        let deciding: Vec<&str> = a.trace.iter().filter(|s| s.decides).map(|s| s.rule).collect();
         prop_assert_eq!(deciding.len(), 1, "deciding steps {:?} in {:?}", deciding, a.trace);
         prop_assert_eq!(a.deciding_rule(), deciding.first().copied());
         for step in &a.trace {
             prop_assert!(!step.citation.trim().is_empty(), "step {} has no citation", step.rule);
             prop_assert!(!step.summary.trim().is_empty(), "step {} says nothing", step.rule);
         }
-        let names: Vec<&str> = a.trace.iter().map(|s| s.rule.as_str()).collect();
+        let names: Vec<&str> = a.trace.iter().map(|s| s.rule).collect();
         if a.is_refused() {
             // A refusal describes what was decided, and no charge or tier it never made.
             prop_assert!(names.iter().all(|n| !n.starts_with("standards.") && !n.starts_with("tier")),
@@ -70,9 +97,15 @@ proptest! {
             prop_assert!(a.deciding_rule().is_some_and(|r| r.starts_with("rule.")), "{:?}", names);
             prop_assert_eq!(names.iter().filter(|n| n.starts_with("standards.")).count(), 1, "{:?}", names);
             let tier_steps: Vec<&&str> = names.iter().filter(|n| n.starts_with("tier")).collect();
-            prop_assert_eq!(tier_steps.len(), 1, "{:?}", names);
-            let expected_tier = a.tier.map_or_else(|| "tier".to_string(), |t| format!("tier.{t}"));
-            prop_assert_eq!(tier_steps[0].to_string(), expected_tier);
+            if a.charged_standard == Some(Charge::Waived) {
+                // Nothing is charged, so no tier takes part.
+                prop_assert!(tier_steps.is_empty(), "{:?}", names);
+            } else {
+                prop_assert_eq!(tier_steps.len(), 1, "{:?}", names);
+                let expected_tier = a.tier.map_or_else(|| "tier".to_string(), |t| format!("tier.{t}"));
+                prop_assert_eq!(tier_steps[0].to_string(), expected_tier);
+            }
+            prop_assert_eq!(names.contains(&"waiting_period"), a.waiting_months.is_some(), "{:?}", names);
         }
     }
 
@@ -212,7 +245,7 @@ fn a_start_after_the_period_is_refused_by_one_step_citing_the_period() {
         a.refusal.map(|r| r.code),
         Some(RefusalCode::NoBenefitInPeriod)
     );
-    let steps: Vec<&str> = a.trace.iter().map(|s| s.rule.as_str()).collect();
+    let steps: Vec<&str> = a.trace.iter().map(|s| s.rule).collect();
     assert_eq!(
         steps,
         [

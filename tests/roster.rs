@@ -397,3 +397,53 @@ fn results_have_one_row_per_roster_row_in_line_order() {
     assert_eq!(&rows[1][4], "error");
     assert!(rows[1][17].contains("check character"), "{}", &rows[1][17]);
 }
+
+/// The enrollment history of the rules since 2025, under the headings county offices use.
+#[test]
+fn history_columns_read_under_chinese_headings_and_round_trip() {
+    let csv = "姓名,出生日期,缴费日期,参保类型,断保年数,修复年数,连续参保年数,上年零报销,父母参保,新入学,学生类型\n\
+               甲,1985-03-01,2025-11-20,断保,3,2,,否,否,否,无\n\
+               乙,1990-01-01,2025-10-01,续保,,,5,是,否,否,无\n\
+               丙,2026-02-10,2026-03-01,首次参保,,,,否,是,否,无\n\
+               丁,2007-05-01,2025-09-15,续保,,,,否,否,是,大中专学生\n\
+               戊,1985-03-01,2025-11-20,断保,x,,,否,否,否,无\n";
+    let chunk = read(csv);
+    assert_eq!(chunk.residents.len(), 4, "{:?}", chunk.errors);
+    let lapsed = &chunk.residents[0];
+    assert_eq!(lapsed.enrollment, urrbmi::Enrollment::Lapsed);
+    assert_eq!((lapsed.lapsed_years, lapsed.repair_years), (Some(3), 2));
+    let renewal = &chunk.residents[1];
+    assert_eq!(renewal.continuous_years, Some(5));
+    assert!(renewal.claim_free_last_year);
+    assert!(chunk.residents[2].parent_insured);
+    assert!(chunk.residents[3].new_entrant);
+    let error = &chunk.errors[0];
+    assert_eq!((error.line, error.column.as_str()), (6, "断保年数"));
+
+    // hunan-2026: 3 fixed + 2 variable - 2 repaired = 3 months from 2026-01-01 (M2-M4), and
+    // 2 x 400 = 800 for the repair years; 5 continuous years raise the ceiling (5 - 3) x 5000 =
+    // 10000 (M7, P8); a 2026 newborn with an insured parent is waived (P5); a new college
+    // entrant is covered from 2025-09-01 (P7).
+    let policy = Policy::builtin("hunan-2026").expect("built in");
+    let a = urrbmi::evaluate(&policy, lapsed).expect("evaluates");
+    assert_eq!(a.benefit_start, Some(date(2026, 4, 1)));
+    assert_eq!(
+        a.repair_charge.map(|r| r.amount.to_string()),
+        Some("800".into())
+    );
+    let a = urrbmi::evaluate(&policy, renewal).expect("evaluates");
+    assert_eq!(a.ceiling_raise.map(|r| r.to_string()), Some("10000".into()));
+    let a = urrbmi::evaluate(&policy, &chunk.residents[2]).expect("evaluates");
+    assert_eq!(a.charged_standard, Some(urrbmi::Charge::Waived));
+    let a = urrbmi::evaluate(&policy, &chunk.residents[3]).expect("evaluates");
+    assert_eq!(a.benefit_start, Some(date(2025, 9, 1)));
+
+    let mut out = Vec::new();
+    let mut writer = RosterWriter::new(&mut out).expect("writes");
+    for r in &chunk.residents {
+        writer.write(r, None, None, None).expect("writes");
+    }
+    writer.finish().expect("flushes");
+    let back = read(std::str::from_utf8(&out).expect("UTF-8"));
+    assert_eq!(back.residents, chunk.residents);
+}

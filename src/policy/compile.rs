@@ -1,55 +1,264 @@
 //! What evaluation needs ready-made, worked out once when a policy is loaded.
+//!
+//! Every rule and every tier becomes one value that carries all of its conditions
+//! ([`CompiledRule`], [`CompiledTier`]), with its names resolved (categories and special
+//! circumstances to positions in small sets, extensions to their index, conventions to the
+//! variant the file declares). [`evaluate`](crate::evaluate) tests those values and nothing
+//! else: it never looks back at the file as written. The notes a trace cites and the refusal
+//! messages are built here too, so that an assessment only borrows them.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::schema::{EndDates, NewbornStatus, PolicySpec, SubsidyTier};
-use crate::assessment::{NoteId, Refusal, RefusalCode, RuleNote, Subsidies};
+use super::schema::{
+    BirthRange, Charge, Cited, EndDates, Months, NewbornStatus, NextMonth, PolicySpec, RepairPrice,
+    StartFrom, StartRule, SubsidyTier, TierChoice, WaitingFrom, WaitingPeriod, When, WithinDays,
+};
+use super::validate::Problem;
+use crate::assessment::{NoteId, Refusal, RefusalCode, RuleNote, StepKind, Subsidies};
 use crate::category::CategoryKind;
 use crate::money::canonical;
-use crate::resident::{SpecialKind, Student};
+use crate::resident::{Enrollment, Hukou, SpecialKind, Student};
 
 /// The ready-made parts of a policy. Assessments borrow the strings held here (the notes,
 /// tier ids, refusal messages), so evaluating copies none and counts no reference.
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
     /// Every note an assessment may cite; traces refer to them by [`NoteId`].
-    pub rule_notes: Box<[RuleNote]>,
+    pub notes: Box<[RuleNote]>,
+    pub personal: Decimal,
     pub full_standard: Decimal,
-    pub window_last_day: NaiveDate,
-    pub extensions: Vec<CompiledExtension>,
-    pub periods: Vec<CompiledPeriod>,
+    pub within_days: WithinDays,
+    pub coverage: CoverageTest,
+    pub window: Span,
+    pub extensions: Box<[CompiledExtension]>,
+    pub periods: Box<[CompiledPeriod]>,
     /// The settlement period of each student kind (see [`Compiled::period_of`]).
     pub period_of_student: [usize; 3],
-    pub tiers: Vec<CompiledTier>,
-    pub rules: Vec<CompiledRule>,
-    pub notes: Notes,
+    pub newborn: NewbornTest,
+    pub categories: CategoryTable,
+    /// A category counts for subsidies only if recognized on or before this day.
+    pub recognized_by: NaiveDate,
+    pub choice: TierChoice,
+    pub tiers: Box<[CompiledTier]>,
+    pub rules: Box<[CompiledRule]>,
+    pub waiting: Option<CompiledWaiting>,
+    pub incentive: Option<CompiledIncentive>,
+    pub steps: Steps,
     pub refusals: Refusals,
+}
+
+/// A span of days, both ends included (`last` is worked out from the file's `end_dates`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub from: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Span {
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from <= date && date <= self.last
+    }
+}
+
+/// Who the notice covers (besides employee-insurance obligations).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CoverageTest {
+    pub everyone: bool,
+    pub local_hukou: bool,
+    pub residence_permit: bool,
+    pub students: StudentSet,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledExtension {
-    pub last_day: NaiveDate,
+    pub span: Span,
+    pub in_force: bool,
+    /// Who may use it; `None` is everyone.
+    pub who: Option<SpecialSet>,
     pub note: NoteId,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledPeriod {
-    pub last_day: NaiveDate,
+    pub span: Span,
+    /// The refusal of a start after this period's last day.
+    pub no_benefit: (RefusalText, NoteId),
+    /// The step that says a start was moved to this period's first day (urrbmi reading R1).
+    pub start_moved: NoteId,
+}
+
+/// What makes a resident a newborn.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewbornTest {
+    pub within_days: u32,
+    pub late_born_on_or_after: NaiveDate,
+}
+
+/// The categories a policy knows, each at a position in a [`CategorySet`]: the built-in ones
+/// first, then the policy's own (`[[category]]`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CategoryTable {
+    /// `(id, Chinese name)` of each local category, at position `BUILTIN_COUNT + index`.
+    locals: Box<[(Box<str>, Box<str>)]>,
+}
+
+/// Positions of the built-in categories; locals follow.
+const BUILTIN_COUNT: u32 = 14;
+
+/// The most local categories a policy may declare: a resident's categories are one 64-bit set.
+pub(crate) const MAX_LOCAL_CATEGORIES: usize = 64 - BUILTIN_COUNT as usize;
+
+impl CategoryTable {
+    fn new(spec: &PolicySpec) -> CategoryTable {
+        CategoryTable {
+            locals: spec
+                .categories
+                .iter()
+                .map(|c| (c.id.as_str().into(), c.name.trim().into()))
+                .collect(),
+        }
+    }
+
+    /// The position of a category in this policy's sets, `None` for a local category the policy
+    /// does not declare.
+    pub fn position(&self, kind: &CategoryKind) -> Option<u32> {
+        use CategoryKind::*;
+        Some(match kind {
+            ExtremePoverty => 0,
+            Orphan => 1,
+            DeFactoOrphan => 2,
+            Disability => DISABILITY,
+            SubsistenceAllowance => 4,
+            SubsistenceFringe => 5,
+            RegisteredPoor => 6,
+            PovertyFringe => 7,
+            Monitored => 8,
+            ReturnedToPoverty => 9,
+            FloorPovertyExit => 10,
+            NeedyCollegeStudent => 11,
+            EntitledGroup => 12,
+            StablyLifted => 13,
+            Local(name) => {
+                let name = name.trim();
+                let index = self
+                    .locals
+                    .iter()
+                    .position(|(id, chinese)| &**id == name || &**chinese == name)?;
+                BUILTIN_COUNT + u32::try_from(index).ok()?
+            }
+        })
+    }
+
+    /// The set of `kinds` (unknown local names, which validation rejects, are left out).
+    fn set_of(&self, kinds: &[CategoryKind]) -> CategorySet {
+        kinds
+            .iter()
+            .filter_map(|k| self.position(k))
+            .fold(CategorySet::EMPTY, CategorySet::with)
+    }
+
+    /// The id of the category at `position`.
+    pub fn id_at(&self, position: u32) -> &str {
+        match position.checked_sub(BUILTIN_COUNT) {
+            Some(local) => self
+                .locals
+                .get(local as usize)
+                .map_or("", |(id, _)| id.as_ref()),
+            None => CategoryKind::builtin_ids()
+                .nth(position as usize)
+                .unwrap_or(""),
+        }
+    }
+}
+
+/// The position of `disability` in every [`CategorySet`].
+pub(crate) const DISABILITY: u32 = 3;
+
+/// A set of a policy's categories, one bit per position of its [`CategoryTable`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CategorySet(u64);
+
+impl CategorySet {
+    pub const EMPTY: CategorySet = CategorySet(0);
+
+    pub fn with(self, position: u32) -> CategorySet {
+        CategorySet(self.0 | 1u64.checked_shl(position).unwrap_or(0))
+    }
+
+    pub fn without(self, position: u32) -> CategorySet {
+        CategorySet(self.0 & !1u64.checked_shl(position).unwrap_or(0))
+    }
+
+    pub fn contains(self, position: u32) -> bool {
+        self.0 & 1u64.checked_shl(position).unwrap_or(0) != 0
+    }
+
+    pub fn intersects(self, other: CategorySet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// The categories a resident holds (as they count for one purpose), and the disability grade
+/// as a bit (`1 << grade`, 0 when no disability is held).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct HeldSet {
+    pub kinds: CategorySet,
+    pub disability_grade: u8,
+}
+
+/// "Holds one of these categories", with the disability grades that count: the test of a
+/// tier's `categories` + `grades`, and of a rule's `holds_any` + `grades`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CategoryTest {
+    /// The categories other than disability.
+    pub kinds: CategorySet,
+    /// The disability grades that count, as bits `1 << grade`; 0 when disability is not named.
+    pub disability_grades: u8,
+}
+
+impl CategoryTest {
+    fn new(table: &CategoryTable, kinds: &[CategoryKind], grades: Option<&[u8]>) -> Self {
+        let disability_grades = if kinds.contains(&CategoryKind::Disability) {
+            match grades {
+                Some(grades) => grades.iter().fold(0, |bits, &g| bits | grade_bit(g)),
+                None => (1..=4).fold(0, |bits, g| bits | grade_bit(g)),
+            }
+        } else {
+            0
+        };
+        CategoryTest {
+            kinds: table.set_of(kinds).without(DISABILITY),
+            disability_grades,
+        }
+    }
+
+    /// Whether a resident holding `held` passes.
+    pub fn matches(&self, held: HeldSet) -> bool {
+        held.kinds.intersects(self.kinds) || held.disability_grade & self.disability_grades != 0
+    }
+}
+
+/// The bit of a disability grade (1–4) in [`HeldSet::disability_grade`].
+pub(crate) fn grade_bit(grade: u8) -> u8 {
+    1u8.checked_shl(u32::from(grade)).unwrap_or(0)
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledTier {
     pub id: Box<str>,
-    /// The tier's built-in categories other than disability, which goes by grade.
-    pub categories: Builtins,
-    /// The disability grades that qualify, as bits `1 << grade`; none if the tier does not name
-    /// disability.
-    pub disability_grades: u8,
-    /// The built-in categories whose holders do not qualify.
-    pub not_holding: Builtins,
-    /// Whether the tier names a local category (matched by name, not by bit).
-    pub names_local: bool,
+    /// Who qualifies: holds one of the categories (recognized in time for subsidies)...
+    pub holds: CategoryTest,
+    /// ...holds none of these...
+    pub not_holding: CategorySet,
+    /// ...is a student of one of these kinds (when given)...
+    pub students: Option<StudentSet>,
+    /// ...and has this hukou (when given).
+    pub hukou: Option<Hukou>,
     pub subsidies: Subsidies,
     pub total: Decimal,
     /// What a resident of the tier owes: the personal standard less the subsidies.
@@ -59,126 +268,246 @@ pub(crate) struct CompiledTier {
     pub note: NoteId,
 }
 
-impl CompiledTier {
-    /// What a resident of the tier owes when charged the `full` funding standard or not.
-    pub fn owed(&self, full: bool) -> Decimal {
-        if full {
-            self.owed_full
-        } else {
-            self.owed_personal
+/// A set of enum values, one bit each (`1 << index`).
+macro_rules! small_set {
+    ($(#[$doc:meta])* $name:ident of $type:ty: $($variant:path => $bit:expr),* $(,)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub(crate) struct $name(u8);
+
+        impl $name {
+            fn bit(value: $type) -> u8 {
+                match value { $($variant => 1 << $bit),* }
+            }
+
+            pub fn of(values: &[$type]) -> Self {
+                $name(values.iter().fold(0, |bits, &v| bits | Self::bit(v)))
+            }
+
+            pub fn contains(self, value: $type) -> bool {
+                self.0 & Self::bit(value) != 0
+            }
         }
-    }
+    };
 }
 
-/// A set of built-in categories, one bit each, so that a tier's test is a mask. Local
-/// categories have no bit: they are matched by id or name.
+small_set!(
+    /// A set of student kinds.
+    StudentSet of Student: Student::None => 0, Student::School => 1, Student::College => 2
+);
+small_set!(
+    /// A set of enrollment histories.
+    EnrollmentSet of Enrollment: Enrollment::Renewal => 0, Enrollment::FirstTime => 1, Enrollment::Lapsed => 2
+);
+small_set!(
+    /// A set of newborn statuses.
+    NewbornSet of NewbornStatus: NewbornStatus::Within => 0, NewbornStatus::Late => 1, NewbornStatus::No => 2
+);
+
+/// A set of special circumstances, with "no special circumstance" as its own member.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Builtins(u16);
+pub(crate) struct SpecialSet(u16);
 
-impl Builtins {
-    pub const NONE: Builtins = Builtins(0);
-
-    fn bit(kind: &CategoryKind) -> u16 {
-        use CategoryKind::*;
-        match kind {
-            ExtremePoverty => 1,
-            Orphan => 1 << 1,
-            DeFactoOrphan => 1 << 2,
-            Disability => 1 << 3,
-            SubsistenceAllowance => 1 << 4,
-            SubsistenceFringe => 1 << 5,
-            RegisteredPoor => 1 << 6,
-            PovertyFringe => 1 << 7,
-            Monitored => 1 << 8,
-            ReturnedToPoverty => 1 << 9,
-            FloorPovertyExit => 1 << 10,
-            NeedyCollegeStudent => 1 << 11,
-            EntitledGroup => 1 << 12,
-            StablyLifted => 1 << 13,
-            Local(_) => 0,
+impl SpecialSet {
+    fn bit(special: Option<SpecialKind>) -> u16 {
+        match special {
+            None => 1,
+            Some(kind) => 2 << (kind as u16),
         }
     }
 
-    /// The built-in categories among `kinds`.
-    pub fn of<'k>(kinds: impl IntoIterator<Item = &'k CategoryKind>) -> Builtins {
-        kinds.into_iter().fold(Builtins::NONE, Builtins::with)
+    fn of(kinds: &[SpecialKind]) -> SpecialSet {
+        SpecialSet(kinds.iter().fold(0, |bits, &k| bits | Self::bit(Some(k))))
     }
 
-    /// This set and `kind` (unchanged for a local category).
-    pub fn with(self, kind: &CategoryKind) -> Builtins {
-        Builtins(self.0 | Builtins::bit(kind))
-    }
-
-    /// This set without `kind`.
-    pub fn without(self, kind: &CategoryKind) -> Builtins {
-        Builtins(self.0 & !Builtins::bit(kind))
-    }
-
-    pub fn intersects(self, other: Builtins) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
+    /// Whether a resident with `special` (or none) is in the set.
+    pub fn contains(self, special: Option<SpecialKind>) -> bool {
+        self.0 & Self::bit(special) != 0
     }
 }
 
-/// The bit of a disability grade (1–4) in [`CompiledTier::disability_grades`].
-pub(crate) fn grade_bit(grade: u8) -> u8 {
-    1u8.checked_shl(u32::from(grade)).unwrap_or(0)
+/// When a payment was made: in the collection window, in an extension (by index), or outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PaymentTime {
+    Window,
+    Extension(usize),
+    Outside,
+}
+
+/// The payment times a rule accepts (`paid = ["main", "extension", "outside"]`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PaidSet {
+    pub window: bool,
+    pub outside: bool,
+    /// Indexes of the extensions named.
+    pub extensions: Box<[usize]>,
+}
+
+impl PaidSet {
+    pub fn contains(&self, paid: PaymentTime) -> bool {
+        match paid {
+            PaymentTime::Window => self.window,
+            PaymentTime::Outside => self.outside,
+            PaymentTime::Extension(index) => self.extensions.contains(&index),
+        }
+    }
+}
+
+/// The conditions of a rule (or of a waiting-period exemption), every one resolved; an absent
+/// condition holds for everyone. [`Conditions::matches`](crate::evaluate) tests them all.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Conditions {
+    pub paid: Option<PaidSet>,
+    pub enrollment: Option<EnrollmentSet>,
+    pub household_unit: Option<bool>,
+    pub hukou: Option<Hukou>,
+    pub residence_permit: Option<bool>,
+    pub born: Option<BirthRange>,
+    pub students: Option<StudentSet>,
+    /// The special circumstances allowed (with "none" for `without_special`).
+    pub special: Option<SpecialSet>,
+    pub special_within_days: Option<u32>,
+    pub special_after_days: Option<u32>,
+    pub newborn: Option<NewbornSet>,
+    /// Holds one of these (recognized on or before the payment).
+    pub holds: Option<CategoryTest>,
+    pub parent_insured: Option<bool>,
+    pub new_entrant: Option<bool>,
+}
+
+impl Conditions {
+    fn new(spec: &PolicySpec, table: &CategoryTable, when: &When) -> Conditions {
+        let paid = when.paid.as_ref().map(|names| PaidSet {
+            window: names.iter().any(|n| n == "main"),
+            outside: names.iter().any(|n| n == "outside"),
+            extensions: names
+                .iter()
+                .filter_map(|n| spec.extensions.iter().position(|e| &e.id == n))
+                .collect(),
+        });
+        let mut special = when.special.as_deref().map(SpecialSet::of);
+        if when.without_special {
+            special = Some(SpecialSet(SpecialSet::bit(None)));
+        }
+        Conditions {
+            paid,
+            enrollment: when.enrollment.as_deref().map(EnrollmentSet::of),
+            household_unit: when.household_unit,
+            hukou: when.hukou,
+            residence_permit: when.residence_permit,
+            born: when.born,
+            students: when.students.as_deref().map(StudentSet::of),
+            special,
+            special_within_days: when.special_within_days,
+            special_after_days: when.special_after_days,
+            newborn: when.newborn.as_deref().map(NewbornSet::of),
+            holds: when
+                .holds_any
+                .as_deref()
+                .map(|kinds| CategoryTest::new(table, kinds, when.grades.as_deref())),
+            parent_insured: when.parent_insured,
+            new_entrant: when.new_entrant,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
-    /// Bit 0: paid in the window; bit 1: outside; bit 2 + i: in extension i.
-    pub paid_mask: u64,
-    /// The newborn statuses the rule allows, as [`newborn_bit`]s (all, when it names none).
-    pub newborn_mask: u8,
-    /// The special circumstances the rule allows, as [`special_bit`]s (all, when it names none).
-    pub special_mask: u16,
+    pub id: Box<str>,
+    pub when: Conditions,
+    pub outcome: Outcome,
     /// The rule as the deciding step.
     pub note: NoteId,
     /// The rule as a step that did not decide: it set the start date that a refusal then
     /// found outside the settlement period.
     pub context_note: NoteId,
-    pub refusal: Option<RefusalText>,
-    pub prior_year_note: Option<NoteId>,
 }
 
-/// When a payment was made, as a bit of [`CompiledRule::paid_mask`].
-pub(crate) const PAID_MAIN: u64 = 1;
-pub(crate) const PAID_OUTSIDE: u64 = 1 << 1;
-pub(crate) fn paid_extension(index: usize) -> u64 {
-    1u64.checked_shl(2 + index as u32).unwrap_or(0)
-}
-
-/// A newborn status as a bit of [`CompiledRule::newborn_mask`].
-pub(crate) fn newborn_bit(status: NewbornStatus) -> u8 {
-    match status {
-        NewbornStatus::Within => 1,
-        NewbornStatus::Late => 1 << 1,
-        NewbornStatus::No => 1 << 2,
-    }
-}
-
-/// A special circumstance, or none (bit 0), as a bit of [`CompiledRule::special_mask`].
-pub(crate) fn special_bit(special: Option<SpecialKind>) -> u16 {
-    match special {
-        None => 1,
-        Some(kind) => 2 << (kind as u16),
-    }
+/// What a rule does when it decides.
+#[derive(Debug, Clone)]
+pub(crate) enum Outcome {
+    Refuse(RefusalText),
+    Enroll(Enroll),
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Notes {
+pub(crate) struct Enroll {
+    pub charge: Charge,
+    pub start: Start,
+    pub not_before_period_start: bool,
+    pub wait: Wait,
+    /// The step that shows the rule's own wait in months (`plus_months`).
+    pub wait_note: Option<NoteId>,
+    pub prior_year: Option<PriorYear>,
+}
+
+/// The day a rule's benefits count from, with the convention it is counted by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Start {
+    Period,
+    PaymentDate,
+    BirthDate,
+    SpecialDate,
+    NextMonth(NextMonth),
+    Fixed(NaiveDate),
+}
+
+/// A rule's waiting period, with the conventions it is counted by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Wait {
+    None,
+    Days(u32, WaitingPeriod),
+    Months(u32, Months, WaitingFrom),
+    /// The policy's `[waiting_period]` table.
+    Table(Months, WaitingFrom),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PriorYear {
+    pub born: BirthRange,
+    pub year: i32,
+    pub amount: Decimal,
+    pub note: NoteId,
+}
+
+/// The waiting period of 国办发〔2024〕38号 (`[waiting_period]`).
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledWaiting {
+    pub fixed: u32,
+    /// `(months per year, lapsed years not counted)`.
+    pub variable: Option<(u32, u32)>,
+    /// `(months per year, price)`.
+    pub repair: Option<(u32, RepairPrice)>,
+    /// `(least months, from this many lapsed years)`.
+    pub floor: Option<(u32, u32)>,
+    pub exempt: Box<[(Conditions, NoteId)]>,
+    /// The step that shows the arithmetic.
+    pub note: NoteId,
+    /// The step that shows the repair charge.
+    pub repair_note: NoteId,
+}
+
+/// `[incentive]`.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledIncentive {
+    /// `(after this many continuous years, yuan per year)`.
+    pub continuous: Option<(u32, Decimal)>,
+    pub claim_free: Option<Decimal>,
+    /// `None` when the cap is not known.
+    pub cap: Option<Decimal>,
+    pub note: NoteId,
+}
+
+/// The notes of the steps every policy has.
+#[derive(Debug, Clone)]
+pub(crate) struct Steps {
     pub covered: NoteId,
-    pub paid_main: NoteId,
+    pub paid_window: NoteId,
     pub paid_outside: NoteId,
     pub personal: NoteId,
     pub full: NoteId,
+    pub waived: NoteId,
     pub no_tier: NoteId,
-    /// The rule's start fell before the settlement period and was moved to its first day.
-    pub start_moved: NoteId,
 }
 
 #[derive(Debug, Clone)]
@@ -186,7 +515,6 @@ pub(crate) struct Refusals {
     pub employee_obligated: (RefusalText, NoteId),
     pub not_covered: (RefusalText, NoteId),
     pub outside_window: (RefusalText, NoteId),
-    pub no_benefit_in_period: (RefusalText, NoteId),
 }
 
 /// A refusal as the policy holds it; assessments borrow it as a [`Refusal`].
@@ -210,15 +538,30 @@ impl RefusalText {
 #[derive(Default)]
 struct NoteBook(Vec<RuleNote>);
 
+/// The most notes a policy may hold ([`NoteId`] is 16 bits; about 65,000 tiers and rules).
+pub(crate) const MAX_NOTES: usize = u16::MAX as usize;
+
 impl NoteBook {
-    fn note(&mut self, rule: String, summary: String, citation: &str, decides: bool) -> NoteId {
-        // A policy has a few dozen notes; saturating keeps the type honest without a panic.
+    fn note(&mut self, rule: String, summary: String, citation: String, decides: bool) -> NoteId {
+        self.kind(rule, summary, citation, decides, StepKind::Plain)
+    }
+
+    fn kind(
+        &mut self,
+        rule: String,
+        summary: String,
+        citation: String,
+        decides: bool,
+        kind: StepKind,
+    ) -> NoteId {
+        // Validation keeps a policy below MAX_NOTES; the saturation is never reached.
         let id = NoteId(u16::try_from(self.0.len()).unwrap_or(u16::MAX));
         self.0.push(RuleNote {
             rule,
             summary,
-            citation: citation.to_string(),
+            citation,
             decides,
+            kind,
         });
         id
     }
@@ -229,7 +572,7 @@ impl NoteBook {
         &mut self,
         code: RefusalCode,
         message: String,
-        citation: &str,
+        citation: String,
     ) -> (RefusalText, NoteId) {
         let text = format!("{message} ({citation})");
         (
@@ -243,48 +586,63 @@ impl NoteBook {
 }
 
 /// The last day of a span whose end is written as `to`.
-fn last_day(spec: &PolicySpec, to: NaiveDate) -> NaiveDate {
-    match spec.conventions.end_dates {
+pub(crate) fn last_day(end_dates: EndDates, to: NaiveDate) -> NaiveDate {
+    match end_dates {
         EndDates::Inclusive => to,
-        EndDates::Exclusive => to.checked_sub_days(Days::new(1)).unwrap_or(to),
+        EndDates::Exclusive => to.pred_opt().unwrap_or(to),
     }
 }
 
-fn external(cite: &str, source: Option<&str>) -> String {
-    match source {
-        Some(source) => format!("{cite}; external: {source}"),
-        None => cite.to_string(),
-    }
+/// A convention a rule needs, or the problem that the file does not declare it.
+fn declared<T: Copy>(value: Option<T>, path: &str, key: &str, needed: &str) -> Result<T, Problem> {
+    value.ok_or_else(|| {
+        Problem::new(
+            path,
+            format!("{needed}, but `[conventions]` declares no `{key}`"),
+            format!("`{key} = ...` in `[conventions]` (see the README's policy format)"),
+        )
+    })
 }
 
 impl Compiled {
     /// The index of the settlement period for a student kind.
-    pub fn period_of(&self, student: Student) -> usize {
+    pub fn period_of(&self, student: Student) -> Option<&CompiledPeriod> {
         let slot = match student {
             Student::None => 0,
             Student::School => 1,
             Student::College => 2,
         };
-        self.period_of_student
+        let index = self
+            .period_of_student
             .get(slot)
             .copied()
-            .unwrap_or_default()
+            .unwrap_or_default();
+        self.periods.get(index)
     }
 
-    /// Works out everything from a spec that has passed validation.
-    pub fn new(spec: &PolicySpec) -> Compiled {
+    /// Works out everything from a spec that has passed validation. A problem here is one that
+    /// validation reports too (a convention a rule needs and the file does not declare).
+    pub fn new(spec: &PolicySpec) -> Result<Compiled, Problem> {
         let mut book = NoteBook::default();
+        let conv = &spec.conventions;
         let personal = spec.standards.personal.amount;
         let fiscal = spec.standards.fiscal.amount;
         let full_standard = personal + fiscal;
-        let window_last_day = last_day(spec, spec.window.to);
-        let window_text = format!("{}..{}", spec.window.from, window_last_day);
+        let window = Span {
+            from: spec.window.from,
+            last: last_day(conv.end_dates, spec.window.to),
+        };
+        let window_text = format!("{}..{}", window.from, window.last);
+        let categories = CategoryTable::new(spec);
 
         let extensions = spec
             .extensions
             .iter()
             .map(|ext| {
-                let last = last_day(spec, ext.to);
+                let span = Span {
+                    from: ext.from,
+                    last: last_day(conv.end_dates, ext.to),
+                };
                 let who = ext.who.as_ref().map_or_else(
                     || "everyone".to_string(),
                     |w| {
@@ -296,11 +654,16 @@ impl Compiled {
                     },
                 );
                 CompiledExtension {
-                    last_day: last,
+                    span,
+                    in_force: ext.in_force,
+                    who: ext.who.as_ref().map(|w| SpecialSet::of(&w.special)),
                     note: book.note(
                         format!("extension.{}", ext.id),
-                        format!("paid in the extension {}..{} (for {who})", ext.from, last),
-                        &ext.cite,
+                        format!(
+                            "paid in the extension {}..{} (for {who})",
+                            span.from, span.last
+                        ),
+                        ext.citation(),
                         false,
                     ),
                 }
@@ -310,107 +673,158 @@ impl Compiled {
         let periods = spec
             .periods
             .iter()
-            .map(|p| CompiledPeriod {
-                last_day: last_day(spec, p.to),
+            .map(|p| {
+                let span = Span {
+                    from: p.from,
+                    last: last_day(conv.end_dates, p.to),
+                };
+                CompiledPeriod {
+                    span,
+                    no_benefit: book.refusal(
+                        RefusalCode::NoBenefitInPeriod,
+                        format!(
+                            "benefits would begin after the settlement period `{}` ends ({}); pay for the next benefit year instead",
+                            p.id, span.last
+                        ),
+                        p.citation(),
+                    ),
+                    start_moved: book.kind(
+                        "period".into(),
+                        format!(
+                            "the start the rule sets falls before the settlement period: benefits begin on its first day, {}; cover before it belongs to the benefit year it falls in, enrolled under that year's notice",
+                            span.from
+                        ),
+                        format!("{}; urrbmi reading R1", p.citation()),
+                        false,
+                        StepKind::StartMoved,
+                    ),
+                }
             })
             .collect();
 
         let tiers = spec
             .tiers
             .iter()
-            .map(|tier| compile_tier(tier, personal, full_standard, &mut book))
+            .map(|tier| compile_tier(tier, &categories, personal, full_standard, &mut book))
             .collect();
 
-        let rules = spec
-            .rules
-            .iter()
-            .map(|rule| {
-                let paid_mask = match &rule.when.paid {
-                    None => u64::MAX,
-                    Some(names) => names.iter().fold(0, |mask, name| {
-                        mask | match name.as_str() {
-                            "main" => PAID_MAIN,
-                            "outside" => PAID_OUTSIDE,
-                            other => spec
-                                .extensions
-                                .iter()
-                                .position(|e| e.id == other)
-                                .map_or(0, paid_extension),
-                        }
-                    }),
-                };
-                let when = &rule.when;
-                let newborn_mask = when.newborn.as_ref().map_or(u8::MAX, |statuses| {
-                    statuses.iter().fold(0, |mask, &s| mask | newborn_bit(s))
-                });
-                let mut special_mask = when.special.as_ref().map_or(u16::MAX, |kinds| {
-                    kinds.iter().fold(0, |mask, &k| mask | special_bit(Some(k)))
-                });
-                if when.without_special {
-                    special_mask &= special_bit(None);
-                }
-                let rule_path = format!("rule.{}", rule.id);
-                let citation =
-                    external(&rule.cite, rule.source.as_deref().filter(|_| rule.external));
-                CompiledRule {
-                    paid_mask,
-                    newborn_mask,
-                    special_mask,
-                    note: book.note(rule_path.clone(), rule.title.clone(), &citation, true),
-                    context_note: book.note(
-                        rule_path.clone(),
-                        format!(
-                            "{} (the start it sets is checked against the settlement period)",
-                            rule.title
-                        ),
-                        &citation,
-                        false,
-                    ),
-                    refusal: rule.refuse.as_ref().map(|r| RefusalText {
-                        code: r.code,
-                        message: format!("{} ({citation})", r.message).into(),
-                    }),
-                    prior_year_note: rule.prior_year.as_ref().map(|p| {
-                        book.note(
-                            format!("{rule_path}.prior_year"),
-                            format!(
-                                "born {}..{}: the {} contribution of {} yuan is also due",
-                                p.born_from,
-                                p.born_to,
-                                p.year,
-                                canonical(p.amount)
+        let mut rules = Vec::with_capacity(spec.rules.len());
+        for (i, rule) in spec.rules.iter().enumerate() {
+            rules.push(compile_rule(spec, &categories, rule, i, &mut book)?);
+        }
+
+        let waiting = match &spec.waiting_period {
+            None => None,
+            Some(table) => {
+                let exempt = table
+                    .exempt
+                    .iter()
+                    .map(|e| {
+                        (
+                            Conditions::new(spec, &categories, &e.when),
+                            book.note(
+                                format!("waiting_period.exempt.{}", e.id),
+                                format!("exempt from the waiting period ({})", e.id),
+                                e.citation(),
+                                false,
                             ),
-                            &external(&p.cite, p.source.as_deref().filter(|_| p.external)),
-                            false,
                         )
-                    }),
+                    })
+                    .collect();
+                let mut cites = vec![table.fixed.citation()];
+                cites.extend(table.variable.as_ref().map(Cited::citation));
+                cites.extend(table.floor.as_ref().map(Cited::citation));
+                let repair_cite = table
+                    .repair
+                    .as_ref()
+                    .map_or_else(|| table.fixed.citation(), Cited::citation);
+                if let Some(repair) = &table.repair {
+                    cites.push(repair.citation());
                 }
-            })
-            .collect();
+                Some(CompiledWaiting {
+                    fixed: table.fixed.months,
+                    variable: table
+                        .variable
+                        .as_ref()
+                        .map(|v| (v.months_per_year, v.after_lapsed_years)),
+                    repair: table.repair.as_ref().map(|r| (r.months_per_year, r.price)),
+                    floor: table
+                        .floor
+                        .as_ref()
+                        .map(|f| (f.months, f.from_lapsed_years)),
+                    exempt,
+                    note: book.kind(
+                        "waiting_period".into(),
+                        "waiting period".into(),
+                        cites.join("; "),
+                        false,
+                        StepKind::Waiting,
+                    ),
+                    repair_note: book.kind(
+                        "repair".into(),
+                        "repair of the variable waiting period (缴费修复), not subsidized".into(),
+                        repair_cite,
+                        false,
+                        StepKind::Repair,
+                    ),
+                })
+            }
+        };
+
+        let incentive = spec.incentive.as_ref().map(|inc| {
+            let mut cites: Vec<String> = Vec::new();
+            cites.extend(inc.continuous.as_ref().map(Cited::citation));
+            cites.extend(inc.claim_free.as_ref().map(Cited::citation));
+            cites.push(inc.cap.citation());
+            let mut terms = Vec::new();
+            if let Some(c) = &inc.continuous {
+                terms.push(format!(
+                    "{} yuan per continuous year after {}",
+                    canonical(c.step),
+                    c.after_years
+                ));
+            }
+            if let Some(c) = &inc.claim_free {
+                terms.push(format!("{} yuan for a claim-free year", canonical(c.step)));
+            }
+            let cap = match (&inc.cap.amount, &inc.cap.unknown) {
+                (Some(amount), _) => format!("capped at {} yuan", canonical(*amount)),
+                (None, Some(unknown)) => format!("cap not known: {unknown}"),
+                (None, None) => "no cap stated".into(),
+            };
+            CompiledIncentive {
+                continuous: inc.continuous.as_ref().map(|c| (c.after_years, c.step)),
+                claim_free: inc.claim_free.as_ref().map(|c| c.step),
+                cap: inc.cap.amount,
+                note: book.kind(
+                    "incentive".into(),
+                    format!("大病保险 ceiling raised ({}; {cap})", terms.join(", ")),
+                    cites.join("; "),
+                    false,
+                    StepKind::Incentive,
+                ),
+            }
+        });
 
         let std = &spec.standards;
-        let fiscal_cite = external(
-            &std.fiscal.cite,
-            std.fiscal.source.as_deref().filter(|_| std.fiscal.external),
-        );
         let covered_who = spec.coverage.describe();
-        let notes = Notes {
+        let steps = Steps {
             covered: book.note(
                 "coverage".into(),
                 format!("covered: {covered_who}"),
-                &spec.coverage.cite,
+                spec.coverage.citation(),
                 false,
             ),
-            paid_main: book.note(
+            paid_window: book.note(
                 "window".into(),
                 format!("paid in the collection window {window_text}"),
-                &spec.window.cite,
+                spec.window.citation(),
                 false,
             ),
             paid_outside: book.note(
                 "window".into(),
                 format!("paid outside the collection window {window_text}"),
-                &spec.window.cite,
+                spec.window.citation(),
                 false,
             ),
             personal: book.note(
@@ -419,7 +833,7 @@ impl Compiled {
                     "charged the personal standard of {} yuan",
                     canonical(personal)
                 ),
-                &std.personal.cite,
+                std.personal.citation(),
                 false,
             ),
             full: book.note(
@@ -430,41 +844,33 @@ impl Compiled {
                     canonical(fiscal),
                     canonical(full_standard)
                 ),
-                &format!("{}; {}", std.personal.cite, fiscal_cite),
+                format!("{}; {}", std.personal.citation(), std.fiscal.citation()),
+                false,
+            ),
+            waived: book.note(
+                "standards.waived".into(),
+                "the contribution is waived (免缴): nothing is charged and no fund pays".into(),
+                std.personal.citation(),
                 false,
             ),
             no_tier: book.note(
                 "tier".into(),
                 "no subsidy tier applies".into(),
-                &spec.subsidy.cite,
-                false,
-            ),
-            start_moved: book.note(
-                "period".into(),
-                "the start the rule sets falls before the settlement period: benefits begin on the period's first day; cover before it belongs to the benefit year it falls in, enrolled under that year's notice".into(),
-                &format!(
-                    "{}; urrbmi reading R1",
-                    spec.periods.first().map_or("", |p| p.cite.as_str())
-                ),
+                spec.subsidy.citation(),
                 false,
             ),
         };
 
-        let default_period_end = spec
-            .periods
-            .iter()
-            .find(|p| p.students.is_none())
-            .map_or(window_last_day, |p| last_day(spec, p.to));
         let refusals = Refusals {
             employee_obligated: book.refusal(
                 RefusalCode::EmployeeInsuranceObligated,
                 "obliged to join employee basic medical insurance (职工医保应参保人员), so not covered by resident insurance".into(),
-                &spec.coverage.cite,
+                spec.coverage.citation(),
             ),
             not_covered: book.refusal(
                 RefusalCode::NotCovered,
                 format!("not among the people this notice covers ({covered_who})"),
-                &spec.coverage.cite,
+                spec.coverage.citation(),
             ),
             outside_window: book.refusal(
                 RefusalCode::OutsideWindow,
@@ -473,34 +879,44 @@ impl Compiled {
                     spec.extensions
                         .iter()
                         .filter(|e| e.in_force)
-                        .map(|e| format!(" or its extension {}..{}", e.from, last_day(spec, e.to)))
+                        .map(|e| format!(" or its extension {}..{}", e.from, last_day(conv.end_dates, e.to)))
                         .collect::<String>(),
                     spec.policy.id
                 ),
-                &spec.window.cite,
-            ),
-            no_benefit_in_period: book.refusal(
-                RefusalCode::NoBenefitInPeriod,
-                format!(
-                    "benefits would begin after the settlement period ends ({default_period_end}); pay for the next benefit year instead"
-                ),
-                spec.periods.first().map_or("", |p| p.cite.as_str()),
+                spec.window.citation(),
             ),
         };
 
-        Compiled {
-            rule_notes: book.0.into(),
+        Ok(Compiled {
+            notes: book.0.into(),
+            personal,
             full_standard,
-            window_last_day,
+            within_days: conv.within_days,
+            coverage: CoverageTest {
+                everyone: spec.coverage.everyone,
+                local_hukou: spec.coverage.local_hukou,
+                residence_permit: spec.coverage.residence_permit,
+                students: StudentSet::of(&spec.coverage.students),
+            },
+            window,
             extensions,
             periods,
             period_of_student: [Student::None, Student::School, Student::College]
                 .map(|student| period_of(spec, student)),
+            newborn: NewbornTest {
+                within_days: spec.newborn.within_days,
+                late_born_on_or_after: spec.newborn.late_born_on_or_after,
+            },
+            categories,
+            recognized_by: spec.subsidy.recognized_by,
+            choice: spec.subsidy.choice,
             tiers,
-            rules,
-            notes,
+            rules: rules.into(),
+            waiting,
+            incentive,
+            steps,
             refusals,
-        }
+        })
     }
 }
 
@@ -514,8 +930,132 @@ fn period_of(spec: &PolicySpec, student: Student) -> usize {
         .unwrap_or(0)
 }
 
+fn compile_rule(
+    spec: &PolicySpec,
+    categories: &CategoryTable,
+    rule: &StartRule,
+    index: usize,
+    book: &mut NoteBook,
+) -> Result<CompiledRule, Problem> {
+    let conv = &spec.conventions;
+    let path = format!("rule[{index}]");
+    let citation = rule.citation();
+    let outcome = match (&rule.refuse, rule.charge) {
+        (Some(refuse), _) => Outcome::Refuse(RefusalText {
+            code: refuse.code,
+            message: format!("{} ({citation})", refuse.message).into(),
+        }),
+        (None, charge) => {
+            let start = match rule.benefit_start.unwrap_or(StartFrom::PeriodStart) {
+                StartFrom::PeriodStart => Start::Period,
+                StartFrom::PaymentDate => Start::PaymentDate,
+                StartFrom::BirthDate => Start::BirthDate,
+                StartFrom::SpecialDate => Start::SpecialDate,
+                StartFrom::NextMonth => Start::NextMonth(declared(
+                    conv.next_month,
+                    &format!("{path}.benefit_start"),
+                    "next_month",
+                    "the rule starts benefits `next_month`",
+                )?),
+                StartFrom::FixedDate => Start::Fixed(rule.fixed_date.ok_or_else(|| {
+                    Problem::new(
+                        format!("{path}.fixed_date"),
+                        "`benefit_start = \"fixed_date\"` without a `fixed_date`",
+                        "`fixed_date = \"2025-09-01\"`",
+                    )
+                })?),
+            };
+            let months = |needed: &str| {
+                Ok::<_, Problem>((
+                    declared(conv.months, &path, "months", needed)?,
+                    declared(conv.waiting_from, &path, "waiting_from", needed)?,
+                ))
+            };
+            let wait = match (rule.plus_days, rule.plus_months, rule.waiting_period) {
+                (Some(days), _, _) => Wait::Days(
+                    days,
+                    declared(
+                        conv.waiting_period,
+                        &format!("{path}.plus_days"),
+                        "waiting_period",
+                        "the rule waits `plus_days`",
+                    )?,
+                ),
+                (None, Some(n), _) => {
+                    let (counting, from) = months("the rule waits `plus_months`")?;
+                    Wait::Months(n, counting, from)
+                }
+                (None, None, true) => {
+                    let (counting, from) = months("the rule applies the `[waiting_period]`")?;
+                    Wait::Table(counting, from)
+                }
+                (None, None, false) => Wait::None,
+            };
+            let prior_year = rule.prior_year.as_ref().map(|p| PriorYear {
+                born: BirthRange {
+                    from: Some(p.born_from),
+                    to: Some(p.born_to),
+                },
+                year: p.year,
+                amount: p.amount,
+                note: book.note(
+                    format!("rule.{}.prior_year", rule.id),
+                    format!(
+                        "born {}..{}: the {} contribution of {} yuan is also due",
+                        p.born_from,
+                        p.born_to,
+                        p.year,
+                        canonical(p.amount)
+                    ),
+                    p.citation(),
+                    false,
+                ),
+            });
+            let wait_note = matches!(wait, Wait::Months(..)).then(|| {
+                book.kind(
+                    "waiting_period".into(),
+                    format!("waiting period of the rule `{}`", rule.id),
+                    citation.clone(),
+                    false,
+                    StepKind::Waiting,
+                )
+            });
+            Outcome::Enroll(Enroll {
+                charge: charge.unwrap_or(Charge::Personal),
+                start,
+                not_before_period_start: rule.not_before_period_start,
+                wait,
+                wait_note,
+                prior_year,
+            })
+        }
+    };
+    let rule_path = format!("rule.{}", rule.id);
+    Ok(CompiledRule {
+        id: rule.id.as_str().into(),
+        when: Conditions::new(spec, categories, &rule.when),
+        outcome,
+        note: book.note(
+            rule_path.clone(),
+            rule.title.clone(),
+            citation.clone(),
+            true,
+        ),
+        context_note: book.note(
+            rule_path,
+            format!(
+                "{} (the start it sets is checked against the settlement period)",
+                rule.title
+            ),
+            citation,
+            false,
+        ),
+    })
+}
+
 fn compile_tier(
     tier: &SubsidyTier,
+    categories: &CategoryTable,
     personal: Decimal,
     full_standard: Decimal,
     book: &mut NoteBook,
@@ -535,27 +1075,14 @@ fn compile_tier(
         parts.push(format!("{} {}{how}", part.funder.id(), canonical(amount)));
     }
     let total = subsidies.total();
-    let cites: Vec<&str> = std::iter::once(tier.cite.as_str())
-        .chain(tier.parts.iter().filter_map(|p| p.cite.as_deref()))
-        .collect();
-    let disability_grades = if tier.categories.contains(&CategoryKind::Disability) {
-        match &tier.grades {
-            Some(grades) => grades.iter().fold(0, |bits, &g| bits | grade_bit(g)),
-            None => (1..=4).fold(0, |bits, g| bits | grade_bit(g)),
-        }
-    } else {
-        0
-    };
+    let mut cites = vec![tier.citation()];
+    cites.extend(tier.parts.iter().filter_map(|p| p.cite.clone()));
     CompiledTier {
         id: tier.id.as_str().into(),
-        categories: Builtins::of(&tier.categories).without(&CategoryKind::Disability),
-        disability_grades,
-        not_holding: Builtins::of(&tier.not_holding),
-        names_local: tier
-            .categories
-            .iter()
-            .chain(&tier.not_holding)
-            .any(|k| !k.is_builtin()),
+        holds: CategoryTest::new(categories, &tier.categories, tier.grades.as_deref()),
+        not_holding: categories.set_of(&tier.not_holding),
+        students: tier.students.as_deref().map(StudentSet::of),
+        hukou: tier.hukou,
         subsidies,
         total,
         owed_personal: personal - total,
@@ -563,7 +1090,7 @@ fn compile_tier(
         note: book.note(
             format!("tier.{}", tier.id),
             format!("subsidy tier {}: {}", tier.name, parts.join(" + ")),
-            &cites.join("; "),
+            cites.join("; "),
             false,
         ),
     }

@@ -135,7 +135,49 @@ pub(crate) fn warnings(spec: &PolicySpec) -> Vec<Problem> {
     tier_warnings(spec, &mut out);
     rule_warnings(spec, &mut out);
     calendar_warnings(spec, &mut out);
+    waiting_warnings(spec, &mut out);
     out
+}
+
+/// A waiting table that no rule applies, or parts of it that can never change a wait.
+fn waiting_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    let Some(table) = &spec.waiting_period else {
+        return;
+    };
+    if !spec.rules.iter().any(|r| r.waiting_period) {
+        out.push(problem(
+            "waiting_period".into(),
+            "the `[waiting_period]` table is applied by no rule: nobody ever waits by it".into(),
+            "`waiting_period = true` on the rules it is for (paid after the window; lapsed residents in it), or remove the table",
+        ));
+    }
+    if let Some(floor) = &table.floor
+        && floor.months <= table.fixed.months
+    {
+        out.push(problem(
+            "waiting_period.floor.months".into(),
+            format!(
+                "the floor of {} months never raises a wait: the fixed part alone is {} months",
+                floor.months, table.fixed.months
+            ),
+            "a floor above the fixed part (原则上不少于6个月 with a fixed 3), or no floor",
+        ));
+    }
+    if let Some(repair) = &table.repair
+        && table
+            .variable
+            .as_ref()
+            .is_some_and(|v| v.months_per_year == 0)
+    {
+        out.push(problem(
+            "waiting_period.repair".into(),
+            format!(
+                "repair removes {} month(s) per year from a variable part that adds none",
+                repair.months_per_year
+            ),
+            "a variable part of at least one month per lapsed year, or no repair",
+        ));
+    }
 }
 
 fn problem(key_path: String, problem: String, expected: &str) -> Problem {
@@ -291,8 +333,11 @@ fn covers_rule(earlier: &When, later: &When) -> bool {
         (Some(_), None) => false,
     };
     paid && born
-        && same_or_open(earlier.enrollment, later.enrollment)
+        && subset_or_unrestricted(&later.enrollment, &earlier.enrollment)
         && same_or_open(earlier.residence_permit, later.residence_permit)
+        && same_or_open(earlier.parent_insured, later.parent_insured)
+        && same_or_open(earlier.new_entrant, later.new_entrant)
+        && subset_or_unrestricted(&later.grades, &earlier.grades)
         && same_or_open(earlier.household_unit, later.household_unit)
         && same_or_open(earlier.hukou, later.hukou)
         && subset_or_unrestricted(&later.students, &earlier.students)

@@ -18,8 +18,8 @@ use rust_decimal::Decimal;
 
 use crate::error::{Location, PolicyError};
 pub(crate) use compile::{
-    Builtins, Compiled, CompiledTier, PAID_MAIN, PAID_OUTSIDE, RefusalText, grade_bit, newborn_bit,
-    paid_extension, special_bit,
+    CategorySet, Compiled, CompiledPeriod, CompiledTier, CompiledWaiting, Conditions, Enroll,
+    HeldSet, Outcome, PaymentTime, RefusalText, Start, Wait, grade_bit,
 };
 pub use schema::PolicySpec;
 
@@ -132,7 +132,7 @@ impl Policy {
     /// Validates an already-parsed spec (for example one changed in code).
     pub fn from_spec(spec: PolicySpec) -> Result<Policy, PolicyError> {
         validate::validate(&spec).map_err(|problem| problem.into_error(None, None))?;
-        let compiled = Compiled::new(&spec);
+        let compiled = Compiled::new(&spec).map_err(|problem| problem.into_error(None, None))?;
         Ok(Policy {
             spec,
             source: None,
@@ -166,7 +166,8 @@ impl Policy {
         })?;
         validate::validate(&spec)
             .map_err(|problem| problem.into_error(Some(text), source.clone()))?;
-        let compiled = Compiled::new(&spec);
+        let compiled = Compiled::new(&spec)
+            .map_err(|problem| problem.into_error(Some(text), source.clone()))?;
         Ok(Policy {
             spec,
             source,
@@ -211,7 +212,7 @@ impl Policy {
 
     /// The first and last day of the collection window.
     pub fn window(&self) -> (NaiveDate, NaiveDate) {
-        (self.spec.window.from, self.compiled.window_last_day)
+        (self.compiled.window.from, self.compiled.window.last)
     }
 
     /// The policy as written.

@@ -42,6 +42,13 @@ pub struct PolicySpec {
     /// Subsidy tiers (困难群众参保资助), in the notice's order.
     #[serde(default, rename = "tier")]
     pub tiers: Vec<SubsidyTier>,
+    /// The waiting period of 国办发〔2024〕38号 (fixed + variable months, repair, floor, who is
+    /// exempt), applied by the rules that say `waiting_period = true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_period: Option<WaitingPeriodTable>,
+    /// Continuous-enrollment and claim-free incentives (raising the 大病保险 ceiling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incentive: Option<Incentive>,
     /// Benefit-start rules (待遇享受时间), tried in order; the first that matches decides.
     #[serde(rename = "rule")]
     pub rules: Vec<StartRule>,
@@ -67,16 +74,29 @@ pub struct Header {
 pub struct Document {
     /// Issuing body (`益阳市资阳区人民政府办公室`).
     pub issuer: String,
-    /// Document number (`益资政办发〔2020〕17号`).
-    pub number: String,
+    /// Document number (`益资政办发〔2020〕17号`); required when the text is available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
     /// Title of the notice.
     pub title: String,
-    /// Date of issue.
-    #[serde(deserialize_with = "crate::dates::deserialize")]
-    pub date: NaiveDate,
+    /// Date of issue; required when the text is available.
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::deserialize_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<NaiveDate>,
+    /// Whether the notice's own text was available to whoever wrote the policy file. When it
+    /// was not, every value comes from secondary sources (`external = true`) and `note` says so.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub available: bool,
+    /// A note on the document (required when `available = false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-/// `[conventions]`: how the notice's day counts are read. Declared, never assumed in code.
+/// `[conventions]`: how the notice's day and month counts are read. Declared, never assumed in
+/// code: a convention a rule needs and the file does not declare is a load error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Conventions {
@@ -84,10 +104,18 @@ pub struct Conventions {
     pub within_days: WithinDays,
     /// Whether the last day of a window or period is part of it.
     pub end_dates: EndDates,
-    /// "From next month" (从缴费的下个月起).
-    pub next_month: NextMonth,
-    /// "N days after payment" (自缴费的N日以后).
-    pub waiting_period: WaitingPeriod,
+    /// "From next month" (从缴费的下个月起); required by a rule that starts `next_month`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_month: Option<NextMonth>,
+    /// "N days after payment" (自缴费的N日以后); required by a rule with `plus_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_period: Option<WaitingPeriod>,
+    /// "N months after" (N个月); required wherever months are counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<Months>,
+    /// From when a waiting period in months runs; required by a rule that waits months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_from: Option<WaitingFrom>,
     /// Where these readings come from.
     pub cite: String,
 }
@@ -124,8 +152,29 @@ pub enum NextMonth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitingPeriod {
-    /// Benefits begin on `payment_date + N days`.
+    /// The wait ends on `payment_date + N days`; benefits begin then, or at the rule's start
+    /// if that is later.
     PaymentDatePlusDays,
+}
+
+/// How "N months after a date" is counted (urrbmi reading M1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Months {
+    /// The same day N months later, or that month's last day when the day does not exist
+    /// (2025-11-30 + 3 months = 2026-02-28).
+    SameDayOrMonthEnd,
+}
+
+/// From when a waiting period in months runs (urrbmi reading M2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitingFrom {
+    /// From the payment date.
+    PaymentDate,
+    /// From the payment date; for a payment in the collection window, from the settlement
+    /// period's first day (青岛: paid in the 2027 window, 4 months, from 2027-05-01).
+    PeriodStartForWindowPayments,
 }
 
 /// A cited amount of money.
@@ -173,6 +222,12 @@ pub struct Coverage {
     pub students: Vec<Student>,
     /// The clause.
     pub cite: String,
+    /// True when the table is not stated in the notice itself (see [`Document::available`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external table comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl Coverage {
@@ -208,6 +263,12 @@ pub struct Window {
     pub to: NaiveDate,
     /// The clause.
     pub cite: String,
+    /// True when the table is not stated in the notice itself (see [`Document::available`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external table comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// `[[extension]]`: an extension of the window.
@@ -230,6 +291,12 @@ pub struct Extension {
     pub who: Option<ExtensionWho>,
     /// The clause.
     pub cite: String,
+    /// True when the table is not stated in the notice itself (see [`Document::available`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external table comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Who may pay in an extension.
@@ -257,6 +324,12 @@ pub struct Period {
     pub students: Option<Vec<Student>>,
     /// The clause.
     pub cite: String,
+    /// True when the table is not stated in the notice itself (see [`Document::available`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external table comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// `[newborn]`.
@@ -271,6 +344,12 @@ pub struct Newborn {
     pub late_born_on_or_after: NaiveDate,
     /// The clause.
     pub cite: String,
+    /// True when the table is not stated in the notice itself (see [`Document::available`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external table comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// `[subsidy]`: how tiers are chosen and when a category counts.
@@ -284,6 +363,12 @@ pub struct SubsidyRules {
     pub recognized_by: NaiveDate,
     /// The clause.
     pub cite: String,
+    /// True when the table is not stated in the notice itself (see [`Document::available`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external table comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// How one tier is chosen when a resident qualifies for several.
@@ -302,8 +387,14 @@ pub struct LocalCategory {
     pub id: String,
     /// Chinese name (`困境儿童`); residents may carry either.
     pub name: String,
-    /// The clause that names the group.
+    /// The clause.
     pub cite: String,
+    /// True when the table is not stated in the notice itself (see [`Document::available`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external table comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// `[[tier]]`: who is subsidized, by how much, from which fund.
@@ -332,6 +423,12 @@ pub struct SubsidyTier {
     pub parts: Vec<TierPart>,
     /// The clause.
     pub cite: String,
+    /// True when the table is not stated in the notice itself (see [`Document::available`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external table comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// One fund's part of a tier: a share of the personal standard or a fixed amount.
@@ -377,9 +474,25 @@ pub struct StartRule {
     /// When benefits begin (absent for a refusal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub benefit_start: Option<StartFrom>,
-    /// Days added to the start (a waiting period, 自缴费的90日以后).
+    /// The day benefits begin when `benefit_start = "fixed_date"` (新入学大中专学生待遇享2025年9月).
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::deserialize_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fixed_date: Option<NaiveDate>,
+    /// A waiting period of N days from the payment (自缴费的90日以后): benefits begin when it
+    /// ends, or at the rule's start if that is later.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plus_days: Option<u32>,
+    /// A waiting period of N months (counted as `[conventions] months` and `waiting_from` say):
+    /// benefits begin when it ends, or at the rule's start if that is later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plus_months: Option<u32>,
+    /// The policy's `[waiting_period]` applies: its months (fixed + variable − repaired, at least
+    /// the floor) unless the resident is exempt.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub waiting_period: bool,
     /// Whether the start is moved to the first day of the settlement period when it falls
     /// before it. True unless the notice says benefits run from an earlier day (newborns).
     #[serde(default = "yes")]
@@ -409,6 +522,10 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
 /// The conditions of a rule; every condition given must hold.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -416,9 +533,13 @@ pub struct When {
     /// When the payment was made: `main` (the window), an extension's id, or `outside`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid: Option<Vec<String>>,
-    /// First enrollment or renewal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrollment: Option<Enrollment>,
+    /// The enrollment history: one of these (`"first_time"` or `["renewal", "first_time"]`).
+    #[serde(
+        default,
+        deserialize_with = "crate::names::one_or_many",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enrollment: Option<Vec<Enrollment>>,
     /// Paying as a household unit or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub household_unit: Option<bool>,
@@ -452,6 +573,15 @@ pub struct When {
     /// The resident holds one of these categories (recognized on or before payment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holds_any: Option<Vec<CategoryKind>>,
+    /// With `holds_any` naming `disability`: the grades that count (1–4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grades: Option<Vec<u8>>,
+    /// A parent is insured (父母参保) or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_insured: Option<bool>,
+    /// A student entering for the first time (新入学) or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_entrant: Option<bool>,
 }
 
 /// A range of birth dates, both ends included; an end left out is open.
@@ -501,6 +631,9 @@ pub enum Charge {
     Personal,
     /// The full funding standard (筹资标准 = personal + fiscal); tiers apply to the personal part.
     Full,
+    /// Nothing is due (免缴: a newborn whose parent is insured): charged 0, owed 0, no fund
+    /// pays anything. Not the same as a tier paying 100%.
+    Waived,
 }
 
 /// The day a rule's benefits count from.
@@ -517,6 +650,8 @@ pub enum StartFrom {
     SpecialDate,
     /// The first day of the month after payment (从缴费的下个月起).
     NextMonth,
+    /// The rule's `fixed_date`.
+    FixedDate,
 }
 
 /// A charge for the year before the benefit year.
@@ -553,3 +688,259 @@ pub struct RefuseRule {
     /// What to tell the resident.
     pub message: String,
 }
+
+/// `[waiting_period]`: the waiting period of 国办发〔2024〕38号 (urrbmi readings M3-M6), applied
+/// by the rules that say `waiting_period = true`.
+///
+/// months = `fixed` + `variable` − `repair` (the variable part never below 0), at least `floor`
+/// from its number of lapsed years; none for a resident an `exempt` entry matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitingPeriodTable {
+    /// The fixed part (固定待遇等待期), in months.
+    pub fixed: CitedMonths,
+    /// The variable part (变动待遇等待期) for lapsed residents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable: Option<VariableWait>,
+    /// Repair (缴费修复): extra years paid now shorten the variable part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repair: Option<RepairRule>,
+    /// The least total for a long break (原则上不少于6个月).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<WaitFloor>,
+    /// Who does not wait (普遍不设待遇享受等待期), each entry a condition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exempt: Vec<WaitExemption>,
+}
+
+/// A number of months with its citation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitedMonths {
+    /// Months.
+    pub months: u32,
+    /// The clause.
+    pub cite: String,
+    /// True when the value is not stated in the notice itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// The variable part of the wait: `months_per_year` for each lapsed year beyond the first
+/// `after_lapsed_years` (每多断保1年 = beyond the first year: `after_lapsed_years = 1`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariableWait {
+    /// Months added per lapsed year counted.
+    pub months_per_year: u32,
+    /// Lapsed years not counted (1: the first year of a break adds nothing).
+    pub after_lapsed_years: u32,
+    /// The clause.
+    pub cite: String,
+    /// True when the value is not stated in the notice itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Repair of the variable wait by paying extra years now (缴费修复).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepairRule {
+    /// Months of the variable part removed per year paid.
+    pub months_per_year: u32,
+    /// What a repair year costs.
+    pub price: RepairPrice,
+    /// The clause.
+    pub cite: String,
+    /// True when the value is not stated in the notice itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// What one repair year costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepairPrice {
+    /// The personal standard of the benefit year (参照当年参保地的个人缴费标准), not subsidized.
+    PersonalStandard,
+}
+
+/// The least total wait after a long break.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitFloor {
+    /// The least number of months.
+    pub months: u32,
+    /// From this many lapsed years on (连续断缴4年及以上: 4).
+    pub from_lapsed_years: u32,
+    /// The clause.
+    pub cite: String,
+    /// True when the value is not stated in the notice itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// `[[waiting_period.exempt]]`: residents who do not wait.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitExemption {
+    /// Id (`people_in_difficulty`).
+    pub id: String,
+    /// Who is exempt: the conditions of a rule's `when` (a category counts when recognized on
+    /// or before the payment, whatever the subsidy deadline; urrbmi reading M9).
+    pub when: When,
+    /// The clause.
+    pub cite: String,
+    /// True when the exemption is not stated in the notice itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external exemption comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// `[incentive]`: raises of the 大病保险 ceiling for continuous enrollment and a claim-free year
+/// (urrbmi reading M7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incentive {
+    /// The continuous-enrollment step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuous: Option<ContinuousStep>,
+    /// The claim-free step (零报销激励).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_free: Option<ClaimFreeStep>,
+    /// The cap on the total raise, known or not.
+    pub cap: IncentiveCap,
+}
+
+/// After `after_years` continuous years, each further continuous year, this one included, adds
+/// `step`: raise = max(0, continuous_years − after_years + 1) × step (满4年, 从第5年起每多参保1年).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContinuousStep {
+    /// Continuous years before the raise begins (4).
+    pub after_years: u32,
+    /// Yuan added per year counted.
+    #[serde(deserialize_with = "crate::money::deserialize")]
+    pub step: Decimal,
+    /// The clause.
+    pub cite: String,
+    /// True when the value is not stated in the notice itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A claim-free previous year adds `step`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimFreeStep {
+    /// Yuan added.
+    #[serde(deserialize_with = "crate::money::deserialize")]
+    pub step: Decimal,
+    /// The clause.
+    pub cite: String,
+    /// True when the value is not stated in the notice itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// The cap on the total raise: an `amount`, or `unknown` with what the sources say of it (the
+/// trace says so; the raise is then shown uncapped, never guessed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncentiveCap {
+    /// The cap in yuan (累计提高总额不超过8万元).
+    #[serde(
+        default,
+        deserialize_with = "crate::money::deserialize_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amount: Option<Decimal>,
+    /// What is known of a cap whose amount is not (原封顶线的20%, the original ceiling unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
+    /// The clause.
+    pub cite: String,
+    /// True when the value is not stated in the notice itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Anything in a policy file that carries a citation, possibly from outside the notice.
+pub trait Cited {
+    /// The clause.
+    fn cite(&self) -> &str;
+    /// Whether the value is not stated in the notice itself.
+    fn external(&self) -> bool;
+    /// Where an external value comes from.
+    fn source(&self) -> Option<&str>;
+
+    /// The citation as a trace shows it: the clause, and for an external value `; external:`
+    /// and its source.
+    fn citation(&self) -> String {
+        match self.source().filter(|_| self.external()) {
+            Some(source) => format!("{}; external: {source}", self.cite()),
+            None => self.cite().to_string(),
+        }
+    }
+}
+
+macro_rules! cited {
+    ($($type:ty),* $(,)?) => {$(
+        impl Cited for $type {
+            fn cite(&self) -> &str {
+                &self.cite
+            }
+            fn external(&self) -> bool {
+                self.external
+            }
+            fn source(&self) -> Option<&str> {
+                self.source.as_deref()
+            }
+        }
+    )*};
+}
+
+cited!(
+    CitedAmount,
+    Coverage,
+    Window,
+    Extension,
+    Period,
+    Newborn,
+    SubsidyRules,
+    LocalCategory,
+    SubsidyTier,
+    StartRule,
+    PriorYearRule,
+    CitedMonths,
+    VariableWait,
+    RepairRule,
+    WaitFloor,
+    WaitExemption,
+    ContinuousStep,
+    ClaimFreeStep,
+    IncentiveCap,
+);

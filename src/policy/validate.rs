@@ -5,8 +5,12 @@ use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 
+use super::compile::{MAX_LOCAL_CATEGORIES, MAX_NOTES};
 use super::locate;
-use super::schema::{CitedAmount, EndDates, PolicySpec, StartFrom};
+use super::schema::{
+    Cited, CitedAmount, EndDates, Incentive, PolicySpec, StartFrom, StartRule, WaitingPeriodTable,
+    When,
+};
 use crate::category::CategoryKind;
 use crate::error::{Location, PolicyError};
 
@@ -19,7 +23,7 @@ pub(crate) struct Problem {
 }
 
 impl Problem {
-    fn new(
+    pub(crate) fn new(
         key_path: impl Into<String>,
         problem: impl Into<String>,
         expected: impl Into<String>,
@@ -98,7 +102,6 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
     );
 
     let cov = &spec.coverage;
-    cite("coverage.cite".into(), &cov.cite, &mut out);
     if !cov.everyone && !cov.local_hukou && !cov.residence_permit && cov.students.is_empty() {
         out.push(Problem::new(
             "coverage",
@@ -119,7 +122,6 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
             "`to` on or after `from`",
         ));
     }
-    cite("window.cite".into(), &spec.window.cite, &mut out);
 
     let mut extension_ids = HashSet::new();
     for (i, ext) in spec.extensions.iter().enumerate() {
@@ -152,7 +154,6 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 "an extension that begins after the window ends",
             ));
         }
-        cite(format!("{path}.cite"), &ext.cite, &mut out);
     }
 
     if spec.periods.is_empty() {
@@ -170,7 +171,15 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
             "exactly one `[[period]]` without `students`; the others list the students they are for",
         ));
     }
+    let mut period_ids = HashSet::new();
     for (i, period) in spec.periods.iter().enumerate() {
+        if !period_ids.insert(period.id.as_str()) {
+            out.push(Problem::new(
+                format!("period[{i}].id"),
+                format!("the period id `{}` is used twice", period.id),
+                "a unique id per settlement period",
+            ));
+        }
         if inverted(period.from, period.to) {
             out.push(Problem::new(
                 format!("period[{i}].to"),
@@ -181,18 +190,16 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 "`to` on or after `from`",
             ));
         }
-        cite(format!("period[{i}].cite"), &period.cite, &mut out);
     }
 
-    if spec.newborn.within_days == 0 {
-        out.push(Problem::new(
-            "newborn.within_days",
-            "a newborn window of 0 days",
-            "a number of days such as 90",
-        ));
-    }
-    cite("newborn.cite".into(), &spec.newborn.cite, &mut out);
-    cite("subsidy.cite".into(), &spec.subsidy.cite, &mut out);
+    bounded(
+        &mut out,
+        "newborn.within_days".into(),
+        spec.newborn.within_days,
+        false,
+        MAX_DAYS,
+        "days",
+    );
 
     let mut local_ids = HashSet::new();
     for (i, cat) in spec.categories.iter().enumerate() {
@@ -217,22 +224,7 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 "the Chinese name of the group",
             ));
         }
-        cite(format!("{path}.cite"), &cat.cite, &mut out);
     }
-    let known = |kind: &CategoryKind| match kind {
-        CategoryKind::Local(name) => spec
-            .categories
-            .iter()
-            .any(|c| c.id == name.as_ref() || c.name == name.as_ref()),
-        _ => true,
-    };
-    let check_categories = |path: String, kinds: &[CategoryKind], out: &mut Vec<Problem>| {
-        for (j, kind) in kinds.iter().enumerate() {
-            if !known(kind) {
-                out.push(unknown_category(spec, format!("{path}[{j}]"), kind.id()));
-            }
-        }
-    };
 
     let personal = spec.standards.personal.amount;
     let mut tier_ids = HashSet::new();
@@ -252,8 +244,18 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 "one or more category ids",
             ));
         }
-        check_categories(format!("{path}.categories"), &tier.categories, &mut out);
-        check_categories(format!("{path}.not_holding"), &tier.not_holding, &mut out);
+        check_categories(
+            spec,
+            &format!("{path}.categories"),
+            &tier.categories,
+            &mut out,
+        );
+        check_categories(
+            spec,
+            &format!("{path}.not_holding"),
+            &tier.not_holding,
+            &mut out,
+        );
         if let Some(grades) = &tier.grades {
             if !tier.categories.contains(&CategoryKind::Disability) {
                 out.push(Problem::new(
@@ -317,7 +319,6 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 format!("parts that add up to at most {personal} yuan"),
             ));
         }
-        cite(format!("{path}.cite"), &tier.cite, &mut out);
     }
 
     if spec.rules.is_empty() {
@@ -351,43 +352,20 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 "`charge = \"personal\"` or `\"full\"` with `benefit_start = \"period_start\"` (or payment_date, birth_date, special_date, next_month), or `refuse = { code, message }`",
             )),
         }
-        if let Some(paid) = &rule.when.paid {
-            for (j, name) in paid.iter().enumerate() {
-                let ok =
-                    name == "main" || name == "outside" || extension_ids.contains(name.as_str());
-                if !ok {
-                    let mut accepted = vec!["main", "outside"];
-                    accepted.extend(spec.extensions.iter().map(|e| e.id.as_str()));
-                    let suggestion = crate::suggest::closest(name, accepted.iter().copied())
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
-                    out.push(Problem::new(
-                        format!("{path}.when.paid[{j}]"),
-                        format!("`{name}` is neither the window nor an extension{suggestion}"),
-                        format!("one of: {}", accepted.join(", ")),
-                    ));
-                }
-            }
-        }
-        let needs_special = rule.when.special_within_days.is_some()
+        check_when(spec, &format!("{path}.when"), &rule.when, &mut out);
+        let counts_from_special = rule.when.special_within_days.is_some()
             || rule.when.special_after_days.is_some()
             || rule.benefit_start == Some(StartFrom::SpecialDate);
-        if needs_special && rule.when.special.as_ref().is_none_or(Vec::is_empty) {
+        if counts_from_special && rule.when.special.as_ref().is_none_or(Vec::is_empty) {
             out.push(Problem::new(
                 format!("{path}.when.special"),
                 "the rule counts from a special circumstance's date but names no circumstance",
                 "`special = [\"employee_insurance_lapse\"]` (or another circumstance with a date)",
             ));
         }
-        if rule.when.without_special && rule.when.special.is_some() {
-            out.push(Problem::new(
-                format!("{path}.when.without_special"),
-                "the rule asks for no special circumstance and for one",
-                "either `without_special = true` or `special = [...]`",
-            ));
-        }
-        if let Some(kinds) = &rule.when.holds_any {
-            check_categories(format!("{path}.when.holds_any"), kinds, &mut out);
+        check_start_and_wait(spec, &path, rule, &mut out);
+        if rule.external && rule.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            out.push(external_without_source(format!("{path}.source")));
         }
         if let Some(prior) = &rule.prior_year {
             let prior_path = format!("{path}.prior_year");
@@ -407,19 +385,6 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
             }
             cite(format!("{prior_path}.cite"), &prior.cite, &mut out);
         }
-        if rule.external && rule.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            out.push(external_without_source(format!("{path}.source")));
-        }
-        if let Some(born) = &rule.when.born
-            && let (Some(from), Some(to)) = (born.from, born.to)
-            && from > to
-        {
-            out.push(Problem::new(
-                format!("{path}.when.born.to"),
-                format!("born.to {to} is before born.from {from}"),
-                "`to` on or after `from`",
-            ));
-        }
         if let Some(refuse) = &rule.refuse
             && refuse.message.trim().is_empty()
         {
@@ -431,7 +396,447 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
         }
         cite(format!("{path}.cite"), &rule.cite, &mut out);
     }
+    if let Some(table) = &spec.waiting_period {
+        check_waiting_table(spec, table, &mut out);
+    } else if let Some(i) = spec.rules.iter().position(|r| r.waiting_period) {
+        out.push(Problem::new(
+            format!("rule[{i}].waiting_period"),
+            "the rule applies the policy's waiting period, but the policy has no `[waiting_period]`",
+            "a `[waiting_period]` table (fixed, variable, repair, floor, exempt), or `plus_months = N` on the rule",
+        ));
+    }
+    if let Some(incentive) = &spec.incentive {
+        check_incentive(incentive, &mut out);
+    }
+    check_document(spec, &mut out);
+    check_sources(spec, &mut out);
+    check_sizes(spec, &mut out);
     out
+}
+
+/// The most days a day count may hold (ten years): far above any notice's 90 or 180 days.
+pub(crate) const MAX_DAYS: u32 = 3_660;
+/// The most months a month count may hold (ten years).
+pub(crate) const MAX_MONTHS: u32 = 120;
+/// The most years a count of years in a policy may hold.
+pub(crate) const MAX_YEARS: u32 = 150;
+
+/// A count that must lie in `1..=max` (or `0..=max` when `zero` is allowed).
+fn bounded(out: &mut Vec<Problem>, path: String, value: u32, zero: bool, max: u32, unit: &str) {
+    if value > max || (!zero && value == 0) {
+        let low = if zero { 0 } else { 1 };
+        out.push(Problem::new(
+            path,
+            format!("{value} {unit} is out of range"),
+            format!("a whole number of {unit} from {low} to {max}"),
+        ));
+    }
+}
+
+/// The conditions of a rule or of a waiting-period exemption.
+fn check_when(spec: &PolicySpec, path: &str, when: &When, out: &mut Vec<Problem>) {
+    if let Some(paid) = &when.paid {
+        for (j, name) in paid.iter().enumerate() {
+            let ok = name == "main"
+                || name == "outside"
+                || spec.extensions.iter().any(|e| &e.id == name);
+            if !ok {
+                let mut accepted = vec!["main", "outside"];
+                accepted.extend(spec.extensions.iter().map(|e| e.id.as_str()));
+                let suggestion = crate::suggest::closest(name, accepted.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                out.push(Problem::new(
+                    format!("{path}.paid[{j}]"),
+                    format!("`{name}` is neither the window nor an extension{suggestion}"),
+                    format!("one of: {}", accepted.join(", ")),
+                ));
+            }
+        }
+    }
+    if when.without_special && when.special.is_some() {
+        out.push(Problem::new(
+            format!("{path}.without_special"),
+            "the rule asks for no special circumstance and for one",
+            "either `without_special = true` or `special = [...]`",
+        ));
+    }
+    if let Some(kinds) = &when.holds_any {
+        check_categories(spec, &format!("{path}.holds_any"), kinds, out);
+    }
+    if let Some(grades) = &when.grades {
+        let names_disability = when
+            .holds_any
+            .as_ref()
+            .is_some_and(|k| k.contains(&CategoryKind::Disability));
+        if !names_disability {
+            out.push(Problem::new(
+                format!("{path}.grades"),
+                "grades are given but `holds_any` does not name `disability`",
+                "`grades` only with a `holds_any` that includes \"disability\"",
+            ));
+        }
+        if grades.is_empty() || grades.iter().any(|g| !(1..=4).contains(g)) {
+            out.push(Problem::new(
+                format!("{path}.grades"),
+                format!("the grades {grades:?} are not disability grades"),
+                "a list of grades from 1 to 4, e.g. [1, 2] for 重度残疾",
+            ));
+        }
+    }
+    if let Some(born) = &when.born
+        && let (Some(from), Some(to)) = (born.from, born.to)
+        && from > to
+    {
+        out.push(Problem::new(
+            format!("{path}.born.to"),
+            format!("born.to {to} is before born.from {from}"),
+            "`to` on or after `from`",
+        ));
+    }
+    for (key, days) in [
+        ("special_within_days", when.special_within_days),
+        ("special_after_days", when.special_after_days),
+    ] {
+        if let Some(days) = days {
+            bounded(out, format!("{path}.{key}"), days, true, MAX_DAYS, "days");
+        }
+    }
+}
+
+/// A rule's start and its waiting period, with the conventions they need.
+fn check_start_and_wait(spec: &PolicySpec, path: &str, rule: &StartRule, out: &mut Vec<Problem>) {
+    let conv = &spec.conventions;
+    let needs = |out: &mut Vec<Problem>, missing: bool, key: &str, what: &str| {
+        if missing {
+            out.push(Problem::new(
+                path.to_string(),
+                format!("{what}, but `[conventions]` declares no `{key}`"),
+                format!("`{key} = ...` in `[conventions]` (see the README's policy format)"),
+            ));
+        }
+    };
+    match (rule.benefit_start, rule.fixed_date) {
+        (Some(StartFrom::FixedDate), None) => out.push(Problem::new(
+            format!("{path}.fixed_date"),
+            "`benefit_start = \"fixed_date\"` without a `fixed_date`",
+            "`fixed_date = \"2025-09-01\"`",
+        )),
+        (Some(StartFrom::FixedDate), Some(_)) | (_, None) => {}
+        (_, Some(_)) => out.push(Problem::new(
+            format!("{path}.fixed_date"),
+            "a `fixed_date` on a rule that does not start on it",
+            "`benefit_start = \"fixed_date\"`, or no `fixed_date`",
+        )),
+    }
+    if rule.benefit_start == Some(StartFrom::NextMonth) {
+        needs(
+            out,
+            conv.next_month.is_none(),
+            "next_month",
+            "the rule starts benefits `next_month`",
+        );
+    }
+    let waits = [
+        rule.plus_days.is_some(),
+        rule.plus_months.is_some(),
+        rule.waiting_period,
+    ];
+    if waits.iter().filter(|w| **w).count() > 1 {
+        out.push(Problem::new(
+            format!("{path}.waiting_period"),
+            "the rule has more than one waiting period",
+            "one of `plus_days`, `plus_months` and `waiting_period = true`",
+        ));
+    }
+    if let Some(days) = rule.plus_days {
+        bounded(
+            out,
+            format!("{path}.plus_days"),
+            days,
+            false,
+            MAX_DAYS,
+            "days",
+        );
+        needs(
+            out,
+            conv.waiting_period.is_none(),
+            "waiting_period",
+            "the rule waits `plus_days`",
+        );
+    }
+    if let Some(months) = rule.plus_months {
+        bounded(
+            out,
+            format!("{path}.plus_months"),
+            months,
+            false,
+            MAX_MONTHS,
+            "months",
+        );
+    }
+    if rule.plus_months.is_some() || rule.waiting_period {
+        needs(
+            out,
+            conv.months.is_none(),
+            "months",
+            "the rule waits months",
+        );
+        needs(
+            out,
+            conv.waiting_from.is_none(),
+            "waiting_from",
+            "the rule waits months",
+        );
+    }
+    if rule.refuse.is_some() && waits.iter().any(|w| *w) {
+        out.push(Problem::new(
+            format!("{path}.refuse"),
+            "a rule that refuses has a waiting period",
+            "no `plus_days`, `plus_months` or `waiting_period` on a refusal",
+        ));
+    }
+}
+
+fn check_waiting_table(spec: &PolicySpec, table: &WaitingPeriodTable, out: &mut Vec<Problem>) {
+    let path = "waiting_period";
+    bounded(
+        out,
+        format!("{path}.fixed.months"),
+        table.fixed.months,
+        true,
+        MAX_MONTHS,
+        "months",
+    );
+    if let Some(v) = &table.variable {
+        bounded(
+            out,
+            format!("{path}.variable.months_per_year"),
+            v.months_per_year,
+            false,
+            MAX_MONTHS,
+            "months",
+        );
+        bounded(
+            out,
+            format!("{path}.variable.after_lapsed_years"),
+            v.after_lapsed_years,
+            true,
+            MAX_YEARS,
+            "years",
+        );
+    }
+    if let Some(r) = &table.repair {
+        bounded(
+            out,
+            format!("{path}.repair.months_per_year"),
+            r.months_per_year,
+            false,
+            MAX_MONTHS,
+            "months",
+        );
+        if table.variable.is_none() {
+            out.push(Problem::new(
+                format!("{path}.repair"),
+                "a repair of the variable wait, but the table has no `variable` part",
+                "a `variable = { months_per_year, after_lapsed_years, cite }` part, or no `repair`",
+            ));
+        }
+    }
+    if let Some(f) = &table.floor {
+        bounded(
+            out,
+            format!("{path}.floor.months"),
+            f.months,
+            false,
+            MAX_MONTHS,
+            "months",
+        );
+        bounded(
+            out,
+            format!("{path}.floor.from_lapsed_years"),
+            f.from_lapsed_years,
+            false,
+            MAX_YEARS,
+            "years",
+        );
+    }
+    let mut ids = HashSet::new();
+    for (i, exemption) in table.exempt.iter().enumerate() {
+        let entry = format!("{path}.exempt[{i}]");
+        if !ids.insert(exemption.id.as_str()) {
+            out.push(Problem::new(
+                format!("{entry}.id"),
+                format!("the exemption id `{}` is used twice", exemption.id),
+                "a unique id per exemption",
+            ));
+        }
+        if exemption.when == When::default() {
+            out.push(Problem::new(
+                format!("{entry}.when"),
+                "the exemption has no condition, so nobody would ever wait",
+                "a condition such as `holds_any = [...]` or `special = [...]`",
+            ));
+        }
+        check_when(spec, &format!("{entry}.when"), &exemption.when, out);
+        let dated = exemption.when.special_within_days.is_some()
+            || exemption.when.special_after_days.is_some();
+        if dated && exemption.when.special.as_ref().is_none_or(Vec::is_empty) {
+            out.push(Problem::new(
+                format!("{entry}.when.special"),
+                "the exemption counts from a special circumstance's date but names no circumstance",
+                "`special = [\"demobilized_veteran\"]` (or another circumstance with a date)",
+            ));
+        }
+    }
+}
+
+fn check_incentive(incentive: &Incentive, out: &mut Vec<Problem>) {
+    if incentive.continuous.is_none() && incentive.claim_free.is_none() {
+        out.push(Problem::new(
+            "incentive",
+            "the incentive has neither a continuous nor a claim-free step",
+            "`continuous = { after_years, step, cite }` and/or `claim_free = { step, cite }`",
+        ));
+    }
+    if let Some(c) = &incentive.continuous {
+        money(out, "incentive.continuous.step".into(), c.step);
+        bounded(
+            out,
+            "incentive.continuous.after_years".into(),
+            c.after_years,
+            false,
+            MAX_YEARS,
+            "years",
+        );
+    }
+    if let Some(c) = &incentive.claim_free {
+        money(out, "incentive.claim_free.step".into(), c.step);
+    }
+    match (&incentive.cap.amount, &incentive.cap.unknown) {
+        (Some(amount), None) => money(out, "incentive.cap.amount".into(), *amount),
+        (None, Some(text)) if !text.trim().is_empty() => {}
+        _ => out.push(Problem::new(
+            "incentive.cap",
+            "the cap needs exactly one of `amount` and `unknown`",
+            "`amount = 80000`, or `unknown = \"what the sources say of it\"` (never a guess)",
+        )),
+    }
+}
+
+fn check_document(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    let doc = &spec.policy.document;
+    if doc.available {
+        if doc.number.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            out.push(Problem::new(
+                "policy.document.number",
+                "the notice's number is missing",
+                "its document number (e.g. \"益资政办发〔2020〕17号\"), or `available = false` with a `note` when the text was not available",
+            ));
+        }
+        if doc.date.is_none() {
+            out.push(Problem::new(
+                "policy.document.date",
+                "the notice's date is missing",
+                "its date of issue as YYYY-MM-DD, or `available = false` with a `note`",
+            ));
+        }
+    } else if doc.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        out.push(Problem::new(
+            "policy.document.note",
+            "the notice's text is marked not available, with no note",
+            "a `note` saying where the values come from instead",
+        ));
+    }
+}
+
+/// Every value marked external names its source.
+fn check_sources(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    let mut cited: Vec<(String, &dyn Cited)> = vec![
+        ("coverage".into(), &spec.coverage),
+        ("window".into(), &spec.window),
+        ("newborn".into(), &spec.newborn),
+        ("subsidy".into(), &spec.subsidy),
+    ];
+    for (i, e) in spec.extensions.iter().enumerate() {
+        cited.push((format!("extension[{i}]"), e));
+    }
+    for (i, p) in spec.periods.iter().enumerate() {
+        cited.push((format!("period[{i}]"), p));
+    }
+    for (i, c) in spec.categories.iter().enumerate() {
+        cited.push((format!("category[{i}]"), c));
+    }
+    for (i, t) in spec.tiers.iter().enumerate() {
+        cited.push((format!("tier[{i}]"), t));
+    }
+    if let Some(table) = &spec.waiting_period {
+        cited.push(("waiting_period.fixed".into(), &table.fixed));
+        if let Some(v) = &table.variable {
+            cited.push(("waiting_period.variable".into(), v));
+        }
+        if let Some(r) = &table.repair {
+            cited.push(("waiting_period.repair".into(), r));
+        }
+        if let Some(f) = &table.floor {
+            cited.push(("waiting_period.floor".into(), f));
+        }
+        for (i, e) in table.exempt.iter().enumerate() {
+            cited.push((format!("waiting_period.exempt[{i}]"), e));
+        }
+    }
+    if let Some(incentive) = &spec.incentive {
+        if let Some(c) = &incentive.continuous {
+            cited.push(("incentive.continuous".into(), c));
+        }
+        if let Some(c) = &incentive.claim_free {
+            cited.push(("incentive.claim_free".into(), c));
+        }
+        cited.push(("incentive.cap".into(), &incentive.cap));
+    }
+    for (path, value) in cited {
+        if value.cite().trim().is_empty() {
+            out.push(Problem::new(
+                format!("{path}.cite"),
+                "the citation is empty",
+                "a clause of the notice, e.g. \"益资政办发〔2020〕17号 二(三)\", or the external source",
+            ));
+        }
+        if value.external() && value.source().is_none_or(|s| s.trim().is_empty()) {
+            out.push(external_without_source(format!("{path}.source")));
+        }
+    }
+}
+
+/// Limits that keep evaluation's sets and note ids exact.
+fn check_sizes(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    if spec.categories.len() > MAX_LOCAL_CATEGORIES {
+        out.push(Problem::new(
+            "category",
+            format!("{} local categories", spec.categories.len()),
+            format!("at most {MAX_LOCAL_CATEGORIES} local categories per policy"),
+        ));
+    }
+    let exempt = spec.waiting_period.as_ref().map_or(0, |w| w.exempt.len());
+    let notes = 32
+        + spec.extensions.len()
+        + 2 * spec.periods.len()
+        + spec.tiers.len()
+        + 4 * spec.rules.len()
+        + exempt;
+    if notes > MAX_NOTES {
+        out.push(Problem::new(
+            "tier",
+            format!(
+                "{} tiers, {} rules, {} periods and {} extensions make more trace notes than a policy may hold",
+                spec.tiers.len(),
+                spec.rules.len(),
+                spec.periods.len(),
+                spec.extensions.len()
+            ),
+            format!("at most {MAX_NOTES} notes: tiers + 4 × rules + 2 × periods + extensions + 32"),
+        ));
+    }
 }
 
 /// The largest amount a policy may state, in yuan: far above any contribution standard, and low
@@ -471,6 +876,22 @@ fn external_without_source(path: String) -> Problem {
         "the value is marked external but names no source",
         "`source = \"...\"` naming the document it comes from, e.g. \"医保发〔2022〕20号\"",
     )
+}
+
+/// Every category named is built in or declared by the policy.
+fn check_categories(spec: &PolicySpec, path: &str, kinds: &[CategoryKind], out: &mut Vec<Problem>) {
+    for (j, kind) in kinds.iter().enumerate() {
+        let known = match kind {
+            CategoryKind::Local(name) => spec
+                .categories
+                .iter()
+                .any(|c| c.id == name.as_ref() || c.name.trim() == name.as_ref()),
+            _ => true,
+        };
+        if !known {
+            out.push(unknown_category(spec, format!("{path}[{j}]"), kind.id()));
+        }
+    }
 }
 
 fn unknown_category(spec: &PolicySpec, path: String, name: &str) -> Problem {
