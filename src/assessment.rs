@@ -306,7 +306,8 @@ pub struct RuleNote {
     pub(crate) kind: StepKind,
 }
 
-/// Which facts of a decision a note's step shows beside the note's own summary.
+/// Which facts of a decision a note's step shows beside the note's own summary, with what the
+/// policy says that the facts need (a price, a step).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum StepKind {
     /// The summary alone.
@@ -314,29 +315,35 @@ pub(crate) enum StepKind {
     Plain,
     /// The waiting-period arithmetic ([`Waiting`]).
     Waiting,
-    /// The repair charge and what it removed.
-    Repair,
-    /// The incentive arithmetic.
-    Incentive,
+    /// The repair charge and what it removed; a year costs `per_year`.
+    Repair { per_year: Decimal },
+    /// The incentive arithmetic: `step` per year counted, `claim_free` for a claim-free year,
+    /// capped at `cap` (`None`: not known).
+    Incentive {
+        step: Decimal,
+        claim_free: Decimal,
+        cap: Option<Decimal>,
+    },
     /// The start a rule set before the settlement period.
     StartMoved,
 }
 
-/// The arithmetic of a waiting period in months, as the trace shows it.
+/// The arithmetic of a waiting period in months, as the trace shows it (counts in months or
+/// years; validation keeps them far below `u16::MAX`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Waiting {
     /// The fixed part, or the rule's own months.
-    pub fixed: u32,
+    pub fixed: u16,
     /// The variable part before repair.
-    pub variable: u32,
+    pub variable: u16,
     /// Lapsed years (0 for a resident who did not lapse).
-    pub lapsed_years: u32,
+    pub lapsed_years: u16,
     /// Months the repair removed from the variable part.
-    pub repaired: u32,
-    /// The floor that raised the total, if it did.
-    pub floor: Option<u32>,
+    pub repaired: u16,
+    /// The floor that raised the total (0: it did not).
+    pub floor: u16,
     /// The total.
-    pub months: u32,
+    pub months: u16,
     /// The wait runs from this day...
     pub from: NaiveDate,
     /// ...to this one, counted as the policy's conventions say; `None` past the calendar.
@@ -347,36 +354,15 @@ pub(crate) struct Waiting {
     pub rule_months: bool,
 }
 
-/// What a repair bought, as the trace shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Repair {
-    pub years: u32,
-    pub amount: Decimal,
-    /// Months of the wait it removed (0 when exempt, or when the floor takes them back).
-    pub removed: u32,
-}
-
-/// The incentive arithmetic, as the trace shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Raise {
-    pub continuous_years: u32,
-    /// Years counted for the continuous step.
-    pub counted_years: u32,
-    pub claim_free: bool,
-    /// The raise before the cap.
-    pub uncapped: Decimal,
-    pub total: Decimal,
-    /// Whether the cap is known (when it is not, the raise is shown uncapped).
-    pub cap_known: bool,
-}
-
 /// The facts of one decision that its trace's steps show (what the resident's numbers made of
-/// the policy's rules).
+/// the policy's rules); amounts are worked out from them and the step's [`StepKind`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct StepFacts {
     pub waiting: Option<Waiting>,
-    pub repair: Option<Repair>,
-    pub raise: Option<Raise>,
+    /// Repair years, and the months they removed.
+    pub repair: (u16, u16),
+    /// Continuous years, years counted for the step, and whether a claim-free step applied.
+    pub raise: (u16, u16, bool),
     /// The start the rule set, before it was moved to the period's first day.
     pub moved_from: Option<NaiveDate>,
 }
@@ -423,14 +409,14 @@ fn step<'p>(note: &'p RuleNote, facts: &StepFacts) -> TraceStep<'p> {
                 if w.repaired > 0 {
                     parts.push_str(&format!(" - {} repaired", w.repaired));
                 }
-                if let Some(floor) = w.floor {
-                    parts.push_str(&format!(", at least {floor} after a long break"));
+                if w.floor > 0 {
+                    parts.push_str(&format!(", at least {} after a long break", w.floor));
                 }
                 parts.push_str(&format!(" = {} months", w.months));
                 parts
             };
             let from = if w.from_period_start {
-                "the settlement period's first day (paid in the window)"
+                "the settlement period's first day, as paid in the window"
             } else {
                 "the payment date"
             };
@@ -441,37 +427,44 @@ fn step<'p>(note: &'p RuleNote, facts: &StepFacts) -> TraceStep<'p> {
             }
             text
         }),
-        StepKind::Repair => facts.repair.map(|r| {
-            format!(
-                "{}: {} year(s) for {} yuan, removing {} month(s) of the wait",
+        StepKind::Repair { per_year } => {
+            let (years, removed) = facts.repair;
+            Some(format!(
+                "{}: {years} year(s) × {} = {} yuan, removing {removed} month(s) of the wait",
                 note.summary,
-                r.years,
-                crate::money::canonical(r.amount),
-                r.removed
-            )
-        }),
-        StepKind::Incentive => facts.raise.map(|r| {
+                crate::money::canonical(per_year),
+                crate::money::canonical(per_year * Decimal::from(years)),
+            ))
+        }
+        StepKind::Incentive {
+            step,
+            claim_free,
+            cap,
+        } => {
+            let (continuous_years, counted, claim) = facts.raise;
+            let uncapped =
+                step * Decimal::from(counted) + if claim { claim_free } else { Decimal::ZERO };
             let mut text = format!(
-                "{}: {} continuous year(s), {} counted",
-                note.summary, r.continuous_years, r.counted_years
+                "{}: {continuous_years} continuous year(s), {counted} counted",
+                note.summary
             );
-            if r.claim_free {
+            if claim {
                 text.push_str(", and a claim-free year");
             }
-            if r.total == r.uncapped {
-                text.push_str(&format!(": {} yuan", crate::money::canonical(r.total)));
-            } else {
-                text.push_str(&format!(
+            match cap {
+                Some(cap) if uncapped > cap => text.push_str(&format!(
                     ": {} yuan, capped at {}",
-                    crate::money::canonical(r.uncapped),
-                    crate::money::canonical(r.total)
-                ));
+                    crate::money::canonical(uncapped),
+                    crate::money::canonical(cap)
+                )),
+                Some(_) => text.push_str(&format!(": {} yuan", crate::money::canonical(uncapped))),
+                None => text.push_str(&format!(
+                    ": {} yuan (shown uncapped: the cap is not known)",
+                    crate::money::canonical(uncapped)
+                )),
             }
-            if !r.cap_known {
-                text.push_str(" (shown uncapped: the cap is not known)");
-            }
-            text
-        }),
+            Some(text)
+        }
         StepKind::StartMoved => facts
             .moved_from
             .map(|from| format!("{} (the rule's start was {from})", note.summary)),

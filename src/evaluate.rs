@@ -26,8 +26,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::assessment::{
-    Assessment, NoteId, PriorYearCharge, Raise, Repair, RepairCharge, Status, Subsidies, Trace,
-    Waiting,
+    Assessment, NoteId, PriorYearCharge, RepairCharge, Status, Subsidies, Trace, Waiting,
 };
 use crate::category::CategoryKind;
 use crate::dates::{add_days, add_months, day_number, first_of_next_month};
@@ -38,7 +37,7 @@ use crate::policy::schema::{
 };
 use crate::policy::{
     CategorySet, Compiled, CompiledPeriod, CompiledTier, CompiledWaiting, Conditions, Enroll,
-    HeldSet, Outcome, PaymentTime, Policy, RefusalText, Start, Wait, grade_bit,
+    HeldSet, Outcome, PaymentTime, Policy, Prefilter, RefusalText, Start, Wait, grade_bit,
 };
 use crate::resident::{Enrollment, Resident, Special, SpecialKind};
 
@@ -104,7 +103,12 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
     // 3. Which rule decides: the first whose conditions all hold.
     let mut decided = None;
     for rule in &*c.rules {
-        if rule.when.matches(c, &facts, &rule.id)? {
+        if rule.prefilter.admits(facts.key)
+            && rule
+                .when
+                .matches(c, &facts)
+                .map_err(|f| f.error(resident, &rule.id))?
+        {
             decided = Some(rule);
             break;
         }
@@ -121,8 +125,9 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
     };
 
     // 4. When benefits begin: the rule's start, not before the waiting period ends.
-    let start = rule_start(enroll, resident, period, &rule.id)?;
-    let waited = waiting_period(c, enroll, &facts, period)?;
+    let start = rule_start(enroll, resident, period).map_err(|f| f.error(resident, &rule.id))?;
+    let waited = waiting_period(c, enroll, &facts, period)
+        .map_err(|f| f.error(resident, "waiting_period.exempt"))?;
     let after_wait = match waited.until() {
         Ok(until) => until.map_or(start, |until| start.max(until)),
         // The wait ends past the calendar, so past any settlement period.
@@ -263,6 +268,8 @@ struct Facts<'r> {
     /// The categories that count for subsidies: recognized on or before the payment and the
     /// policy's recognition deadline (reading 2).
     for_subsidy: HeldSet,
+    /// The enum-valued facts as the rules' prefilter reads them.
+    key: Prefilter,
 }
 
 impl<'r> Facts<'r> {
@@ -335,12 +342,29 @@ impl<'r> Facts<'r> {
                 payment_date: payment,
             });
         }
+        let paid = payment_time(c, resident);
+        let newborn = newborn_status(c, resident);
+        let key = Prefilter::key(
+            paid,
+            newborn,
+            resident.enrollment,
+            resident.special_kind(),
+            resident.student,
+            resident.hukou,
+            [
+                resident.household_unit,
+                resident.residence_permit,
+                resident.parent_insured,
+                resident.new_entrant,
+            ],
+        );
         Ok(Facts {
             resident,
-            paid: payment_time(c, resident),
-            newborn: newborn_status(c, resident),
+            paid,
+            newborn,
             held,
             for_subsidy,
+            key,
         })
     }
 
@@ -353,7 +377,23 @@ impl<'r> Facts<'r> {
 const MAX_YEARS: u32 = 150;
 
 /// Rejects an enrollment history that contradicts itself (urrbmi reading M12).
+#[inline]
 fn check_history(policy: &Policy, r: &Resident) -> Result<(), EvalError> {
+    // Most residents renew with no break, no repair and at most a plausible count of years.
+    let plain = r.enrollment == Enrollment::Renewal
+        && r.lapsed_years.is_none()
+        && r.repair_years == 0
+        && r.continuous_years
+            .is_none_or(|y| (1..=MAX_YEARS).contains(&y));
+    if plain {
+        Ok(())
+    } else {
+        check_history_in_full(policy, r)
+    }
+}
+
+#[cold]
+fn check_history_in_full(policy: &Policy, r: &Resident) -> Result<(), EvalError> {
     let enrollment = match r.enrollment {
         Enrollment::Renewal => "renewal",
         Enrollment::FirstTime => "first_time",
@@ -483,13 +523,20 @@ fn within(c: &Compiled, event: NaiveDate, payment: NaiveDate, days: u32) -> bool
     }
 }
 
+#[inline]
 fn newborn_status(c: &Compiled, resident: &Resident) -> NewbornStatus {
-    if within(
-        c,
-        resident.birth_date,
-        resident.payment_date,
-        c.newborn.within_days,
-    ) {
+    use chrono::Datelike;
+    // Most residents were born years before they pay: no day needs counting for them.
+    let years_apart = resident.payment_date.year() - resident.birth_date.year();
+    let may_be_within = i64::from(years_apart) * 365 <= i64::from(c.newborn.within_days) + 365;
+    if may_be_within
+        && within(
+            c,
+            resident.birth_date,
+            resident.payment_date,
+            c.newborn.within_days,
+        )
+    {
         NewbornStatus::Within
     } else if resident.birth_date >= c.newborn.late_born_on_or_after {
         NewbornStatus::Late
@@ -498,11 +545,42 @@ fn newborn_status(c: &Compiled, resident: &Resident) -> NewbornStatus {
     }
 }
 
+/// What stops a rule from being decided for this resident: kept small on the evaluation path,
+/// and made into an [`EvalError`] only when it happens.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    /// The rule counts from the special circumstance's date, and there is none.
+    MissingSpecialDate,
+    /// Date arithmetic from this date left the calendar.
+    DateOutOfRange(NaiveDate),
+}
+
+impl Fault {
+    #[cold]
+    fn error(self, resident: &Resident, rule: &str) -> EvalError {
+        match self {
+            Fault::MissingSpecialDate => EvalError::MissingSpecialDate {
+                kind: resident
+                    .special
+                    .map_or("special", |s| s.kind.id())
+                    .to_string(),
+                rule: rule.to_string(),
+            },
+            Fault::DateOutOfRange(date) => EvalError::DateOutOfRange { date },
+        }
+    }
+}
+
 impl Conditions {
     /// Whether every condition holds for the resident (an absent condition always holds).
-    fn matches(&self, c: &Compiled, f: &Facts, rule: &str) -> Result<bool, EvalError> {
+    /// The payment time, the newborn status and the special circumstance come first: they
+    /// settle most rules.
+    #[inline]
+    fn matches(&self, c: &Compiled, f: &Facts) -> Result<bool, Fault> {
         let r = f.resident;
         let holds = self.paid.as_ref().is_none_or(|p| p.contains(f.paid))
+            && self.newborn.is_none_or(|n| n.contains(f.newborn))
+            && self.special.is_none_or(|s| s.contains(f.special()))
             && self.enrollment.is_none_or(|e| e.contains(r.enrollment))
             && self.household_unit.is_none_or(|h| h == r.household_unit)
             && self.hukou.is_none_or(|h| h == r.hukou)
@@ -511,8 +589,6 @@ impl Conditions {
                 .is_none_or(|p| p == r.residence_permit)
             && self.born.is_none_or(|b| b.contains(r.birth_date))
             && self.students.is_none_or(|s| s.contains(r.student))
-            && self.special.is_none_or(|s| s.contains(f.special()))
-            && self.newborn.is_none_or(|n| n.contains(f.newborn))
             && self.holds.is_none_or(|t| t.matches(f.held))
             && self.parent_insured.is_none_or(|p| p == r.parent_insured)
             && self.new_entrant.is_none_or(|n| n == r.new_entrant);
@@ -522,7 +598,7 @@ impl Conditions {
         if self.special_within_days.is_none() && self.special_after_days.is_none() {
             return Ok(true);
         }
-        let date = special_date(r.special.as_ref(), rule)?;
+        let date = special_date(r.special.as_ref())?;
         let in_time = self
             .special_within_days
             .is_none_or(|days| within(c, date, r.payment_date, days));
@@ -533,24 +609,24 @@ impl Conditions {
     }
 }
 
-fn special_date(special: Option<&Special>, rule: &str) -> Result<NaiveDate, EvalError> {
-    let special = special.ok_or_else(|| EvalError::MissingSpecialDate {
-        kind: "special".into(),
-        rule: rule.into(),
-    })?;
-    special.date.ok_or_else(|| EvalError::MissingSpecialDate {
-        kind: special.kind.id().into(),
-        rule: rule.into(),
-    })
+fn special_date(special: Option<&Special>) -> Result<NaiveDate, Fault> {
+    special
+        .and_then(|s| s.date)
+        .ok_or(Fault::MissingSpecialDate)
 }
 
 /// The most favourable tier the resident qualifies for; ties go to the tier listed first.
-#[inline]
+#[inline(always)]
 fn best_tier<'p>(c: &'p Compiled, f: &Facts) -> Option<&'p CompiledTier> {
     if f.for_subsidy.kinds.is_empty() {
         // Most residents hold no category that counts: no tier can apply.
-        return None;
+        None
+    } else {
+        best_tier_of_several(c, f)
     }
+}
+
+fn best_tier_of_several<'p>(c: &'p Compiled, f: &Facts) -> Option<&'p CompiledTier> {
     let r = f.resident;
     let qualifies = |tier: &&CompiledTier| {
         tier.holds.matches(f.for_subsidy)
@@ -573,20 +649,20 @@ fn best_tier<'p>(c: &'p Compiled, f: &Facts) -> Option<&'p CompiledTier> {
 
 /// The day a rule's benefits count from, before any waiting period and before the check
 /// against the settlement period.
+#[inline(always)]
 fn rule_start(
     enroll: &Enroll,
     resident: &Resident,
     period: &CompiledPeriod,
-    rule: &str,
-) -> Result<NaiveDate, EvalError> {
+) -> Result<NaiveDate, Fault> {
     let paid = resident.payment_date;
     Ok(match enroll.start {
         Start::Period => period.span.from,
         Start::PaymentDate => paid,
         Start::BirthDate => resident.birth_date,
-        Start::SpecialDate => special_date(resident.special.as_ref(), rule)?,
+        Start::SpecialDate => special_date(resident.special.as_ref())?,
         Start::NextMonth(NextMonth::FirstDayOfFollowingMonth) => {
-            first_of_next_month(paid).ok_or(EvalError::DateOutOfRange { date: paid })?
+            first_of_next_month(paid).ok_or(Fault::DateOutOfRange(paid))?
         }
         Start::Fixed(date) => date,
     })
@@ -599,7 +675,11 @@ enum Waited {
     /// A wait in days (the rule's `plus_days`), ending on `until` (`None`: past the calendar).
     Days { until: Option<NaiveDate> },
     /// A wait in months (the rule's `plus_months` or the policy's table).
-    Months { waiting: Waiting, note: NoteId },
+    Months {
+        months: u32,
+        waiting: Waiting,
+        note: NoteId,
+    },
     /// The policy's table applies, but the resident is exempt (by this entry).
     Exempt(NoteId),
 }
@@ -617,7 +697,7 @@ impl Waited {
     /// The months waited (`waiting_months`), when a wait in months applied.
     fn months(&self) -> Option<u32> {
         match self {
-            Waited::Months { waiting, .. } => Some(waiting.months),
+            Waited::Months { months, .. } => Some(*months),
             _ => None,
         }
     }
@@ -625,7 +705,7 @@ impl Waited {
     /// The trace step of the wait, with its arithmetic.
     fn record(&self, trace: &mut Trace<'_>) {
         match self {
-            Waited::Months { waiting, note } => {
+            Waited::Months { waiting, note, .. } => {
                 trace.push(*note);
                 trace.facts_mut().waiting = Some(*waiting);
             }
@@ -636,12 +716,13 @@ impl Waited {
 }
 
 /// The waiting period of the deciding rule (urrbmi readings M1-M5).
+#[inline(always)]
 fn waiting_period(
     c: &Compiled,
     enroll: &Enroll,
     f: &Facts,
     period: &CompiledPeriod,
-) -> Result<Waited, EvalError> {
+) -> Result<Waited, Fault> {
     let r = f.resident;
     // M2: a wait runs from the payment date; paid in the window, from the period's first day.
     let from = |counted_from: WaitingFrom| match (counted_from, f.paid) {
@@ -668,13 +749,14 @@ fn waiting_period(
                 return Ok(Waited::None);
             };
             Waited::Months {
+                months,
                 waiting: Waiting {
-                    fixed: months,
+                    fixed: short(months),
                     variable: 0,
                     lapsed_years: 0,
                     repaired: 0,
-                    floor: None,
-                    months,
+                    floor: 0,
+                    months: short(months),
                     from,
                     until: after(from, months, counting),
                     from_period_start,
@@ -689,8 +771,8 @@ fn waiting_period(
                 return Ok(Waited::None);
             };
             // M5: the exempt do not wait.
-            for (exemption, note) in &*table.exempt {
-                if exemption.matches(c, f, "waiting_period.exempt")? {
+            for (prefilter, exemption, note) in &*table.exempt {
+                if prefilter.admits(f.key) && exemption.matches(c, f)? {
                     return Ok(Waited::Exempt(*note));
                 }
             }
@@ -701,13 +783,14 @@ fn waiting_period(
             let (months, variable, repaired, floor) = table_months(table, lapsed, r.repair_years);
             let (from, from_period_start) = from(counted_from);
             Waited::Months {
+                months,
                 waiting: Waiting {
-                    fixed: table.fixed,
-                    variable,
-                    lapsed_years: lapsed,
-                    repaired,
-                    floor,
-                    months,
+                    fixed: short(table.fixed),
+                    variable: short(variable),
+                    lapsed_years: short(lapsed),
+                    repaired: short(repaired),
+                    floor: floor.map_or(0, short),
+                    months: short(months),
                     from,
                     until: after(from, months, counting),
                     from_period_start,
@@ -717,6 +800,11 @@ fn waiting_period(
             }
         }
     })
+}
+
+/// A count of months or years as the trace keeps it (validation bounds them far below).
+fn short(n: u32) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
 }
 
 /// M4: `(total, variable, repaired, floor applied)` for `lapsed` years without cover and
@@ -742,34 +830,33 @@ fn table_months(table: &CompiledWaiting, lapsed: u32, repair: u32) -> (u32, u32,
 /// The repair charge (缴费修复): the years given × the policy's price, charged as given even when
 /// an exemption or the floor makes them useless (urrbmi reading M12); the trace says how many
 /// months they removed.
+#[inline(always)]
 fn repair(
     c: &Compiled,
     r: &Resident,
     waited: &Waited,
     trace: &mut Trace<'_>,
 ) -> Option<RepairCharge> {
-    let table = c.waiting.as_ref()?;
-    let (_, price) = table.repair?;
     if r.repair_years == 0 {
         return None;
     }
+    let table = c.waiting.as_ref()?;
+    let (_, price) = table.repair?;
     let per_year = match price {
-        RepairPrice::PersonalStandard => c.personal,
+        RepairPrice::PersonalStandard => c.personal_fen,
     };
-    let amount = per_year * Decimal::from(r.repair_years);
+    let amount = yuan_of_fen(per_year * i64::from(r.repair_years));
     let removed = match waited {
-        Waited::Months { waiting, .. } if !waiting.rule_months => {
-            let (without_repair, ..) = table_months(table, waiting.lapsed_years, 0);
-            without_repair - waiting.months
+        Waited::Months {
+            months, waiting, ..
+        } if !waiting.rule_months => {
+            let (without_repair, ..) = table_months(table, u32::from(waiting.lapsed_years), 0);
+            without_repair - months
         }
         _ => 0,
     };
     trace.push(table.repair_note);
-    trace.facts_mut().repair = Some(Repair {
-        years: r.repair_years,
-        amount,
-        removed,
-    });
+    trace.facts_mut().repair = (short(r.repair_years), short(removed));
     Some(RepairCharge {
         years: r.repair_years,
         amount,
@@ -778,17 +865,16 @@ fn repair(
 
 /// The raise of the 大病保险 ceiling (urrbmi reading M7): none when the policy has no incentive
 /// or `continuous_years` is not known (M13).
+#[inline(always)]
 fn ceiling_raise(c: &Compiled, r: &Resident, trace: &mut Trace<'_>) -> Option<Decimal> {
-    let incentive = c.incentive.as_ref()?;
     let continuous_years = r.continuous_years?;
-    let (counted_years, continuous) =
-        incentive
-            .continuous
-            .map_or((0, Decimal::ZERO), |(after, step)| {
-                // After `after` continuous years, each further year, this one included, adds a step.
-                let counted = continuous_years.saturating_add(1).saturating_sub(after);
-                (counted, step * Decimal::from(counted))
-            });
+    let incentive = c.incentive.as_ref()?;
+    // In fen: validated steps and caps are whole fen, and years are bounded.
+    let (counted_years, continuous) = incentive.continuous.map_or((0, 0), |(after, step)| {
+        // After `after` continuous years, each further year, this one included, adds a step.
+        let counted = continuous_years.saturating_add(1).saturating_sub(after);
+        (counted, step * i64::from(counted))
+    });
     let claim_free = r.claim_free_last_year && incentive.claim_free.is_some();
     let uncapped = continuous
         + incentive
@@ -797,15 +883,17 @@ fn ceiling_raise(c: &Compiled, r: &Resident, trace: &mut Trace<'_>) -> Option<De
             .unwrap_or_default();
     let total = incentive.cap.map_or(uncapped, |cap| uncapped.min(cap));
     trace.push(incentive.note);
-    trace.facts_mut().raise = Some(Raise {
-        continuous_years,
-        counted_years,
-        claim_free,
-        uncapped,
-        total,
-        cap_known: incentive.cap.is_some(),
-    });
-    Some(total)
+    trace.facts_mut().raise = (short(continuous_years), short(counted_years), claim_free);
+    Some(yuan_of_fen(total))
+}
+
+/// Fen as yuan, written without trailing zeros for whole yuan (`5000`, not `5000.00`).
+fn yuan_of_fen(fen: i64) -> Decimal {
+    if fen % 100 == 0 {
+        Decimal::from(fen / 100)
+    } else {
+        Decimal::new(fen, 2).normalize()
+    }
 }
 
 fn unknown_category(policy: &Policy, index: usize, name: &str) -> EvalError {

@@ -11,7 +11,7 @@ use urrbmi::{Policy, RefusalCode, Status, evaluate};
 
 #[test]
 fn baselines_agree_with_evaluate_on_every_resident_of_the_mix() {
-    for id in ["ziyang-2021", "changsha-2021"] {
+    for id in ["ziyang-2021", "changsha-2021", "hunan-2026"] {
         let policy = Policy::builtin(id).expect("built-in policy");
         let baseline = for_policy(id).expect("a baseline for this policy");
         // The bench's mix, then a larger one drawn with another seed.
@@ -35,6 +35,7 @@ fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
         let mut tiers = BTreeSet::new();
         let mut refusals = BTreeSet::new();
         let (mut plain, mut full, mut newborn_routes) = (0, 0, 0);
+        let (mut waits, mut repairs, mut waived, mut raises) = (0, 0, 0, 0);
         for resident in common::mix(&policy, common::MIX_SIZE, common::SEED) {
             let a = evaluate(&policy, &resident).expect("the mix holds valid residents");
             match a.status {
@@ -46,11 +47,30 @@ fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
                     full += usize::from(a.charged > a.personal_standard);
                     newborn_routes +=
                         usize::from(a.deciding_rule().is_some_and(|r| r.contains("newborn")));
+                    waits += usize::from(a.waiting_months.is_some());
+                    repairs += usize::from(a.repair_charge.is_some());
+                    waived += usize::from(a.charged_standard == Some(urrbmi::Charge::Waived));
+                    raises += usize::from(a.ceiling_raise.is_some_and(|r| !r.is_zero()));
                 }
             }
             if let Some(tier) = &a.tier {
                 tiers.insert(tier.to_string());
             }
+        }
+        let spec = policy.spec();
+        if spec.waiting_period.is_some() {
+            assert!(waits > 100, "{id}: {waits} residents waiting months");
+            assert!(repairs > 20, "{id}: {repairs} repairs");
+        }
+        if spec
+            .rules
+            .iter()
+            .any(|r| r.charge == Some(urrbmi::Charge::Waived))
+        {
+            assert!(waived > 20, "{id}: {waived} waived newborns");
+        }
+        if spec.incentive.is_some() {
+            assert!(raises > 200, "{id}: {raises} ceiling raises");
         }
         let all_tiers: BTreeSet<String> =
             policy.spec().tiers.iter().map(|t| t.id.clone()).collect();

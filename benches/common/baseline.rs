@@ -19,6 +19,9 @@ pub struct Outcome {
     pub benefit_start: Option<NaiveDate>,
     pub benefit_end: Option<NaiveDate>,
     pub prior_year: Option<(i32, Decimal)>,
+    pub waiting_months: Option<u32>,
+    pub repair: Option<Decimal>,
+    pub ceiling_raise: Option<Decimal>,
 }
 
 impl Outcome {
@@ -31,6 +34,31 @@ impl Outcome {
             benefit_start: None,
             benefit_end: None,
             prior_year: None,
+            waiting_months: None,
+            repair: None,
+            ceiling_raise: None,
+        }
+    }
+
+    /// An enrolled outcome of the older notices (no waits in months, repair or incentive).
+    fn enrolled(
+        charged: Decimal,
+        subsidies: [Decimal; 3],
+        start: NaiveDate,
+        end: NaiveDate,
+        prior_year: Option<(i32, Decimal)>,
+    ) -> Outcome {
+        Outcome {
+            refusal: None,
+            charged,
+            owed: charged - (subsidies[0] + subsidies[1] + subsidies[2]),
+            subsidies,
+            benefit_start: Some(start),
+            benefit_end: Some(end),
+            prior_year,
+            waiting_months: None,
+            repair: None,
+            ceiling_raise: None,
         }
     }
 
@@ -44,6 +72,9 @@ impl Outcome {
             benefit_start: a.benefit_start,
             benefit_end: a.benefit_end,
             prior_year: a.prior_year_charge.as_ref().map(|c| (c.year, c.amount)),
+            waiting_months: a.waiting_months,
+            repair: a.repair_charge.as_ref().map(|c| c.amount),
+            ceiling_raise: a.ceiling_raise,
         }
     }
 }
@@ -206,15 +237,7 @@ pub fn ziyang_2021(r: &Resident) -> Outcome {
     } else {
         [ZERO; 3]
     };
-    Outcome {
-        refusal: None,
-        charged,
-        owed: charged - (subsidies[0] + subsidies[1] + subsidies[2]),
-        subsidies,
-        benefit_start: Some(start),
-        benefit_end: Some(PERIOD_TO),
-        prior_year: None,
-    }
+    Outcome::enrolled(charged, subsidies, start, PERIOD_TO, None)
 }
 
 /// 长医保发〔2020〕63号, 长沙市 2021.
@@ -326,14 +349,129 @@ pub fn changsha_2021(r: &Resident) -> Outcome {
     } else {
         ZERO
     };
+    Outcome::enrolled(charged, [fiscal, ZERO, ZERO], start, period_to, prior_year)
+}
+
+/// 湖南 2026 (from the sources H1-H5 and readings P1-P8, M1-M15).
+pub fn hunan_2026(r: &Resident) -> Outcome {
+    use urrbmi::{Enrollment, SpecialKind, Student};
+
+    const PERSONAL: Decimal = yuan(400);
+    const FULL: Decimal = yuan(1100);
+    const WINDOW_FROM: NaiveDate = day(2025, 9, 1);
+    const WINDOW_TO: NaiveDate = day(2026, 1, 31);
+    const PERIOD_FROM: NaiveDate = day(2026, 1, 1);
+    const PERIOD_TO: NaiveDate = day(2026, 12, 31);
+    const RECOGNIZED_BY: NaiveDate = day(2026, 1, 31);
+    const NEWBORN_FROM: NaiveDate = day(2025, 10, 1);
+
+    if r.employee_insurance_obligated {
+        return Outcome::refused(RefusalCode::EmployeeInsuranceObligated);
+    }
+    // P1: everyone else is covered.
+    let paid = r.payment_date;
+    if paid < WINDOW_FROM || paid > PERIOD_TO {
+        return Outcome::refused(RefusalCode::OutsideWindow);
+    }
+    let in_window = paid <= WINDOW_TO;
+    let within = (paid - r.birth_date).num_days() <= 90;
+    let newborn = r.birth_date >= NEWBORN_FROM;
+
+    // P4: the tiers (recognized by the deadline) and the exemption (recognized by the payment).
+    let (mut full, mut half, mut exempt) = (false, false, false);
+    for held in &r.categories {
+        let severe =
+            !matches!(held.kind, CategoryKind::Disability) || matches!(held.grade, Some(1 | 2));
+        let group = match held.kind {
+            CategoryKind::ExtremePoverty
+            | CategoryKind::Orphan
+            | CategoryKind::DeFactoOrphan
+            | CategoryKind::Disability => Some(true),
+            CategoryKind::SubsistenceAllowance
+            | CategoryKind::Monitored
+            | CategoryKind::SubsistenceFringe => Some(false),
+            _ => None,
+        };
+        let Some(is_full) = group.filter(|_| severe) else {
+            continue;
+        };
+        if held.recognized_on.is_none_or(|d| d <= paid) {
+            exempt = true;
+        }
+        if counts(held, paid, RECOGNIZED_BY) {
+            full |= is_full;
+            half |= !is_full;
+        }
+    }
+    exempt |= r.special.map(|s| s.kind) == Some(SpecialKind::DemobilizedVeteran);
+
+    // The routes, in the policy's order; `wait_from` when the waiting period applies (M2).
+    let (charged, base, wait_from) = if r.birth_date.year() == 2026 && r.parent_insured {
+        (ZERO, r.birth_date, None) // P5: waived
+    } else if within && newborn {
+        (PERSONAL, r.birth_date, None) // P5, P6
+    } else if !in_window && newborn {
+        (PERSONAL, paid, None) // P5: late newborn, no wait
+    } else if in_window
+        && r.student == Student::College
+        && r.new_entrant
+        && r.enrollment != Enrollment::Lapsed
+    {
+        (PERSONAL, day(2025, 9, 1), None) // P7
+    } else if in_window && r.enrollment == Enrollment::Lapsed {
+        (PERSONAL, PERIOD_FROM, Some(PERIOD_FROM)) // M2, M3
+    } else if in_window {
+        (PERSONAL, PERIOD_FROM, None) // P2
+    } else {
+        (FULL, paid, Some(paid)) // P3, M3
+    };
+    let mut waiting_months = None;
+    let mut start = base;
+    if let Some(from) = wait_from.filter(|_| !exempt) {
+        // M4: 3 + (lapsed - 1) - repaired, at least 6 from 4 lapsed years.
+        let lapsed = if r.enrollment == Enrollment::Lapsed {
+            r.lapsed_years.unwrap_or(0)
+        } else {
+            0
+        };
+        let variable = lapsed.saturating_sub(1);
+        let mut months = 3 + variable - r.repair_years.min(variable);
+        if lapsed >= 4 {
+            months = months.max(6);
+        }
+        waiting_months = Some(months);
+        // M1: the same day, or the month's last day.
+        start = start.max(
+            from.checked_add_months(chrono::Months::new(months))
+                .unwrap_or(NaiveDate::MAX),
+        );
+    }
+    if start > PERIOD_TO {
+        return Outcome::refused(RefusalCode::NoBenefitInPeriod);
+    }
+    let subsidy = if charged.is_zero() {
+        ZERO
+    } else if full {
+        PERSONAL
+    } else if half {
+        yuan(200)
+    } else {
+        ZERO
+    };
     Outcome {
         refusal: None,
         charged,
-        owed: charged - fiscal,
-        subsidies: [fiscal, ZERO, ZERO],
+        owed: charged - subsidy,
+        subsidies: [ZERO, subsidy, ZERO],
         benefit_start: Some(start),
-        benefit_end: Some(period_to),
-        prior_year,
+        benefit_end: Some(PERIOD_TO),
+        prior_year: None,
+        waiting_months,
+        repair: (r.repair_years > 0).then(|| PERSONAL * Decimal::from(r.repair_years)),
+        // M7, P8: 5000 per continuous year after 4; the cap is not known.
+        ceiling_raise: r
+            .continuous_years
+            .map(|years| yuan(5000) * Decimal::from(years.saturating_sub(3))),
     }
 }
 
@@ -342,6 +480,7 @@ pub fn for_policy(id: &str) -> Option<fn(&Resident) -> Outcome> {
     match id {
         "ziyang-2021" => Some(ziyang_2021),
         "changsha-2021" => Some(changsha_2021),
+        "hunan-2026" => Some(hunan_2026),
         _ => None,
     }
 }

@@ -73,12 +73,12 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 ///
 /// | share | who |
 /// |---|---|
-/// | 40 | ordinary residents paying in the window (some first-time, pupils, college students, permit holders) |
+/// | 40 | ordinary residents paying in the window (some first-time, lapsed with or without repair, pupils, college students and new entrants, permit holders; many with their continuous years) |
 /// | 18 | residents in a subsidy tier (each tier of the policy; some hold two categories, some recognized too late) |
-/// | 8 | newborns paying within 90 days of birth (some without local hukou) |
+/// | 8 | newborns paying within 90 days of birth (some without local hukou, some with an insured parent) |
 /// | 4 | late newborns paying outside the window |
 /// | 4 | payments in the policy's extension (outside the window if it has none) |
-/// | 12 | special circumstances paying outside the window, up to the end of the benefit year |
+/// | 12 | special circumstances paying outside the window, up to the end of the benefit year (some of them lapsed) |
 /// | 14 | refusals: outside the window (6), obliged to join employee insurance (3), not covered (3), before the window (2) |
 pub fn mix(policy: &Policy, n: usize, seed: u64) -> Vec<Resident> {
     let mut rng = Rng::new(seed);
@@ -98,6 +98,8 @@ struct Shape {
     tier_categories: Vec<(CategoryKind, Option<Vec<u8>>)>,
     /// Categories `found_unenrolled` rules ask for.
     found_categories: Vec<CategoryKind>,
+    /// Whether the policy lets lapsed residents repair their wait (else they never do).
+    repair_offered: bool,
 }
 
 impl Shape {
@@ -140,6 +142,33 @@ impl Shape {
                 .collect(),
             tier_categories,
             found_categories,
+            repair_offered: spec
+                .waiting_period
+                .as_ref()
+                .is_some_and(|w| w.repair.is_some()),
+        }
+    }
+
+    /// A history for a resident who is not a newborn: mostly renewals (half with their
+    /// continuous years), some first-time, some lapsed (with a repair where the policy offers
+    /// one).
+    fn history(&self, rng: &mut Rng, r: &mut Resident) {
+        match rng.below(100) {
+            0..10 => r.enrollment = Enrollment::FirstTime,
+            10..22 => {
+                let lapsed = 1 + rng.below(8) as u32;
+                r.enrollment = Enrollment::Lapsed;
+                r.lapsed_years = Some(lapsed);
+                if self.repair_offered && rng.chance(40) {
+                    r.repair_years = rng.below(u64::from(lapsed)) as u32;
+                }
+            }
+            _ => {
+                if rng.chance(50) {
+                    r.continuous_years = Some(1 + rng.below(10) as u32);
+                    r.claim_free_last_year = rng.chance(30);
+                }
+            }
         }
     }
 
@@ -182,8 +211,9 @@ impl Shape {
             }
             _ => {}
         }
-        if rng.chance(10) {
-            r.enrollment = Enrollment::FirstTime;
+        self.history(rng, &mut r);
+        if r.student == Student::College {
+            r.new_entrant = rng.chance(25);
         }
         r.household_unit = rng.chance(92);
         r
@@ -235,13 +265,17 @@ impl Shape {
     }
 
     fn newborn_within(&self, rng: &mut Rng) -> Resident {
-        let birth = rng.day_in(plus(self.window_from, -60), plus(self.window_to, 30));
+        let birth = rng.day_in(
+            plus(self.window_from, -60),
+            plus(self.window_to, 150).min(self.period_to),
+        );
         let mut r = Resident::new(birth, plus(birth, rng.below(91) as i64));
         r.enrollment = Enrollment::FirstTime;
         if rng.chance(15) {
             r.hukou = Hukou::Other;
             r.residence_permit = true;
         }
+        r.parent_insured = rng.chance(30);
         r
     }
 
@@ -269,6 +303,7 @@ impl Shape {
     fn special_outside(&self, rng: &mut Rng) -> Resident {
         let payment = self.after_window(rng);
         let mut r = Resident::new(self.adult_birth(rng), payment);
+        self.history(rng, &mut r);
         let kind = *rng.pick(&SpecialKind::ALL);
         r.special = Some(match kind {
             SpecialKind::WelfareInstitutionChild => {
@@ -287,6 +322,7 @@ impl Shape {
             }
             SpecialKind::NewFormEmployment => {
                 r.enrollment = Enrollment::FirstTime;
+                (r.lapsed_years, r.repair_years, r.continuous_years) = (None, 0, None);
                 r.hukou = Hukou::Other;
                 r.residence_permit = true;
                 Special::new(kind)
@@ -300,7 +336,11 @@ impl Shape {
     fn refusal(&self, rng: &mut Rng, which: u64) -> Resident {
         let birth = self.adult_birth(rng);
         match which {
-            0..6 => Resident::new(birth, self.after_window(rng)),
+            0..6 => {
+                let mut r = Resident::new(birth, self.after_window(rng));
+                self.history(rng, &mut r);
+                r
+            }
             6..9 => {
                 let mut r = Resident::new(birth, self.in_window(rng));
                 r.employee_insurance_obligated = true;

@@ -27,6 +27,8 @@ pub(crate) struct Compiled {
     /// Every note an assessment may cite; traces refer to them by [`NoteId`].
     pub notes: Box<[RuleNote]>,
     pub personal: Decimal,
+    /// The personal standard in fen (the price of a repair year).
+    pub personal_fen: i64,
     pub full_standard: Decimal,
     pub within_days: WithinDays,
     pub coverage: CoverageTest,
@@ -273,10 +275,10 @@ macro_rules! small_set {
     ($(#[$doc:meta])* $name:ident of $type:ty: $($variant:path => $bit:expr),* $(,)?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-        pub(crate) struct $name(u8);
+        pub(crate) struct $name(pub(crate) u8);
 
         impl $name {
-            fn bit(value: $type) -> u8 {
+            pub(crate) fn bit(value: $type) -> u8 {
                 match value { $($variant => 1 << $bit),* }
             }
 
@@ -306,10 +308,10 @@ small_set!(
 
 /// A set of special circumstances, with "no special circumstance" as its own member.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct SpecialSet(u16);
+pub(crate) struct SpecialSet(pub(crate) u16);
 
 impl SpecialSet {
-    fn bit(special: Option<SpecialKind>) -> u16 {
+    pub(crate) fn bit(special: Option<SpecialKind>) -> u16 {
         match special {
             None => 1,
             Some(kind) => 2 << (kind as u16),
@@ -411,9 +413,114 @@ impl Conditions {
     }
 }
 
+/// The prefilter of the rule walk, in one place: a resident's enum-valued facts as one bit per
+/// value, grouped by fact (when it was paid, newborn status, enrollment, special circumstance,
+/// student kind, hukou, household unit, residence permit, parent insured, new entrant), and
+/// for each rule the values its conditions allow (every value of a fact it does not name).
+/// A rule can match only if every bit of the resident's key is allowed: one AND dismisses most
+/// rules. It is a quick "no", never a "yes": [`Conditions::matches`](crate::evaluate) still
+/// tests every condition of a rule the prefilter lets through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Prefilter(u64);
+
+/// Bit positions of each fact's values in a [`Prefilter`] key.
+mod key {
+    pub const PAID: u32 = 0; // window, outside, an extension
+    pub const NEWBORN: u32 = 3; // within, late, no
+    pub const ENROLLMENT: u32 = 6; // renewal, first_time, lapsed
+    pub const SPECIAL: u32 = 9; // none, then each built-in kind
+    pub const STUDENT: u32 = 20; // none, school, college
+    pub const HUKOU: u32 = 23; // local, other
+    pub const HOUSEHOLD: u32 = 25; // no, yes
+    pub const PERMIT: u32 = 27; // no, yes
+    pub const PARENT: u32 = 29; // no, yes
+    pub const ENTRANT: u32 = 31; // no, yes
+    pub const END: u32 = 33;
+}
+
+impl Prefilter {
+    /// The key of a resident's facts: one bit per fact.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn key(
+        paid: PaymentTime,
+        newborn: NewbornStatus,
+        enrollment: Enrollment,
+        special: Option<SpecialKind>,
+        student: Student,
+        hukou: Hukou,
+        flags: [bool; 4],
+    ) -> Prefilter {
+        let paid = match paid {
+            PaymentTime::Window => 0,
+            PaymentTime::Outside => 1,
+            PaymentTime::Extension(_) => 2,
+        };
+        let [household, permit, parent, entrant] = flags.map(u32::from);
+        Prefilter(
+            1 << (key::PAID + paid)
+                | u64::from(NewbornSet::bit(newborn)) << key::NEWBORN
+                | u64::from(EnrollmentSet::bit(enrollment)) << key::ENROLLMENT
+                | u64::from(SpecialSet::bit(special)) << key::SPECIAL
+                | u64::from(StudentSet::bit(student)) << key::STUDENT
+                | 1 << (key::HUKOU + u32::from(hukou == Hukou::Other))
+                | 1 << (key::HOUSEHOLD + household)
+                | 1 << (key::PERMIT + permit)
+                | 1 << (key::PARENT + parent)
+                | 1 << (key::ENTRANT + entrant),
+        )
+    }
+
+    /// The values `conditions` allow.
+    fn of(conditions: &Conditions) -> Prefilter {
+        let group = |at: u32, width: u32, allowed: Option<u64>| {
+            let all = (1u64 << width) - 1;
+            (allowed.unwrap_or(all) & all) << at
+        };
+        let flag = |value: Option<bool>| value.map(|v| 1u64 << u32::from(v));
+        let paid = conditions.paid.as_ref().map(|p| {
+            u64::from(p.window)
+                | u64::from(p.outside) << 1
+                | u64::from(!p.extensions.is_empty()) << 2
+        });
+        Prefilter(
+            group(key::PAID, 3, paid)
+                | group(key::NEWBORN, 3, conditions.newborn.map(|n| u64::from(n.0)))
+                | group(
+                    key::ENROLLMENT,
+                    3,
+                    conditions.enrollment.map(|e| u64::from(e.0)),
+                )
+                | group(key::SPECIAL, 11, conditions.special.map(|s| u64::from(s.0)))
+                | group(key::STUDENT, 3, conditions.students.map(|s| u64::from(s.0)))
+                | group(
+                    key::HUKOU,
+                    2,
+                    conditions
+                        .hukou
+                        .map(|h| 1u64 << u32::from(h == Hukou::Other)),
+                )
+                | group(key::HOUSEHOLD, 2, flag(conditions.household_unit))
+                | group(key::PERMIT, 2, flag(conditions.residence_permit))
+                | group(key::PARENT, 2, flag(conditions.parent_insured))
+                | group(key::ENTRANT, 2, flag(conditions.new_entrant)),
+        )
+    }
+
+    /// Whether a resident with `key` may match.
+    #[inline]
+    pub fn admits(self, key: Prefilter) -> bool {
+        key.0 & !self.0 == 0
+    }
+}
+
+const _: () = assert!(key::END <= 64 && key::STUDENT - key::SPECIAL == 11);
+
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
     pub id: Box<str>,
+    /// A quick test of the rule's enum-valued conditions (see [`Prefilter`]).
+    pub prefilter: Prefilter,
     pub when: Conditions,
     pub outcome: Outcome,
     /// The rule as the deciding step.
@@ -480,7 +587,7 @@ pub(crate) struct CompiledWaiting {
     pub repair: Option<(u32, RepairPrice)>,
     /// `(least months, from this many lapsed years)`.
     pub floor: Option<(u32, u32)>,
-    pub exempt: Box<[(Conditions, NoteId)]>,
+    pub exempt: Box<[(Prefilter, Conditions, NoteId)]>,
     /// The step that shows the arithmetic.
     pub note: NoteId,
     /// The step that shows the repair charge.
@@ -490,12 +597,19 @@ pub(crate) struct CompiledWaiting {
 /// `[incentive]`.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledIncentive {
-    /// `(after this many continuous years, yuan per year)`.
-    pub continuous: Option<(u32, Decimal)>,
-    pub claim_free: Option<Decimal>,
-    /// `None` when the cap is not known.
-    pub cap: Option<Decimal>,
+    /// `(after this many continuous years, fen per year)`.
+    pub continuous: Option<(u32, i64)>,
+    /// Fen for a claim-free year.
+    pub claim_free: Option<i64>,
+    /// The cap in fen; `None` when it is not known.
+    pub cap: Option<i64>,
     pub note: NoteId,
+}
+
+/// An amount in whole fen (validated money: at most two decimals, at most a million yuan).
+pub(crate) fn fen(amount: Decimal) -> i64 {
+    use rust_decimal::prelude::ToPrimitive;
+    (amount * Decimal::ONE_HUNDRED).to_i64().unwrap_or(0)
 }
 
 /// The notes of the steps every policy has.
@@ -720,8 +834,10 @@ impl Compiled {
                     .exempt
                     .iter()
                     .map(|e| {
+                        let when = Conditions::new(spec, &categories, &e.when);
                         (
-                            Conditions::new(spec, &categories, &e.when),
+                            Prefilter::of(&when),
+                            when,
                             book.note(
                                 format!("waiting_period.exempt.{}", e.id),
                                 format!("exempt from the waiting period ({})", e.id),
@@ -765,7 +881,11 @@ impl Compiled {
                         "repair of the variable waiting period (缴费修复), not subsidized".into(),
                         repair_cite,
                         false,
-                        StepKind::Repair,
+                        StepKind::Repair {
+                            per_year: match table.repair.as_ref().map(|r| r.price) {
+                                Some(RepairPrice::PersonalStandard) | None => personal,
+                            },
+                        },
                     ),
                 })
             }
@@ -793,15 +913,22 @@ impl Compiled {
                 (None, None) => "no cap stated".into(),
             };
             CompiledIncentive {
-                continuous: inc.continuous.as_ref().map(|c| (c.after_years, c.step)),
-                claim_free: inc.claim_free.as_ref().map(|c| c.step),
-                cap: inc.cap.amount,
+                continuous: inc
+                    .continuous
+                    .as_ref()
+                    .map(|c| (c.after_years, fen(c.step))),
+                claim_free: inc.claim_free.as_ref().map(|c| fen(c.step)),
+                cap: inc.cap.amount.map(fen),
                 note: book.kind(
                     "incentive".into(),
                     format!("大病保险 ceiling raised ({}; {cap})", terms.join(", ")),
                     cites.join("; "),
                     false,
-                    StepKind::Incentive,
+                    StepKind::Incentive {
+                        step: inc.continuous.as_ref().map_or(Decimal::ZERO, |c| c.step),
+                        claim_free: inc.claim_free.as_ref().map_or(Decimal::ZERO, |c| c.step),
+                        cap: inc.cap.amount,
+                    },
                 ),
             }
         });
@@ -890,6 +1017,7 @@ impl Compiled {
         Ok(Compiled {
             notes: book.0.into(),
             personal,
+            personal_fen: fen(personal),
             full_standard,
             within_days: conv.within_days,
             coverage: CoverageTest {
@@ -1031,9 +1159,11 @@ fn compile_rule(
         }
     };
     let rule_path = format!("rule.{}", rule.id);
+    let when = Conditions::new(spec, categories, &rule.when);
     Ok(CompiledRule {
         id: rule.id.as_str().into(),
-        when: Conditions::new(spec, categories, &rule.when),
+        prefilter: Prefilter::of(&when),
+        when,
         outcome,
         note: book.note(
             rule_path.clone(),

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use crate::error::{Location, PolicyError};
 pub(crate) use compile::{
     CategorySet, Compiled, CompiledPeriod, CompiledTier, CompiledWaiting, Conditions, Enroll,
-    HeldSet, Outcome, PaymentTime, RefusalText, Start, Wait, grade_bit,
+    HeldSet, Outcome, PaymentTime, Prefilter, RefusalText, Start, Wait, grade_bit,
 };
 pub use schema::PolicySpec;
 
