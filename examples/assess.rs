@@ -4,7 +4,7 @@
 //! cargo run --example assess -- --policy <id-or-path> [FILE]
 //! ```
 //!
-//! Reads one resident per line (the fields of `../shared/DOMAIN.md`; absent optional fields take
+//! Reads one resident per line (the fields of the data contract, `docs/contract.md`; absent optional fields take
 //! their defaults) from FILE, or from standard input when FILE is absent or `-`. Writes one line
 //! per input line, in order: the serialized [`urrbmi::Assessment`], or
 //! `{"error": {"line": N, "kind": "...", "message": "..."}}` for a line that could not be read or

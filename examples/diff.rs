@@ -7,7 +7,7 @@
 //! ```
 //!
 //! A and B are built-in policy ids or policy files. `--resident` reads one resident as JSON
-//! (the fields of DOMAIN.md, as for the `assess` example) and explains the change for them.
+//! (the fields of the data contract, docs/contract.md, as for the `assess` example) and explains the change for them.
 //! When the policies are for different benefit years the resident is moved to the same
 //! situation in B's year (every date shifted by the difference) unless `--same-dates` is given.
 

@@ -1,12 +1,14 @@
-//! The five built-in notices, side by side, for a handful of residents.
+//! The six built-in policies, side by side, for a handful of residents; then the rules since
+//! 2025 (国办发〔2024〕38号) under `hunan-2026`, for the residents they are about.
 //!
 //! ```text
 //! cargo run --example quickstart
 //! ```
 //!
-//! Each resident pays on a date inside (or, for the refusal, outside) the collection window of
-//! the policy's benefit year, so the same person can be compared across notices. The table shows
-//! what the resident owes, who pays the rest, when benefits begin, and the clause that decided.
+//! Each resident of the first part pays on a date inside (or, for the late ones, outside) the
+//! collection window of the policy's benefit year, so the same person can be compared across
+//! notices. The table shows what the resident owes, who pays the rest, when benefits begin, and
+//! the clause that decided.
 
 use chrono::{Datelike, Months, NaiveDate};
 use urrbmi::{
@@ -91,6 +93,45 @@ const EXAMPLES: &[Example] = &[
     },
 ];
 
+/// A resident of the second part, with what the row shows.
+type Labelled = (&'static str, fn() -> Resident);
+
+/// The residents the rules since 2025 are about, each paying for Hunan's 2026.
+const SINCE_2025: &[Labelled] = &[
+    ("lapsed 2 years, 1 repaired", || {
+        Resident::new(date(1985, 3, 1), date(2025, 11, 20))
+            .lapsed(2)
+            .with_repair_years(1)
+    }),
+    ("lapsed 2 years, no repair", || {
+        Resident::new(date(1985, 3, 1), date(2025, 11, 20)).lapsed(2)
+    }),
+    ("lapsed 5 years, paid late", || {
+        Resident::new(date(1979, 6, 6), date(2026, 3, 31)).lapsed(5)
+    }),
+    ("renewal paid after the window", || {
+        Resident::new(date(1970, 1, 1), date(2026, 8, 31))
+    }),
+    ("低保, paid after the window", || {
+        Resident::new(date(1958, 4, 4), date(2026, 5, 18))
+            .with_category(CategoryKind::SubsistenceAllowance)
+    }),
+    ("newborn, parent insured", || {
+        Resident::new(date(2026, 6, 1), date(2026, 9, 1)).with_parent_insured(true)
+    }),
+    ("new college entrant", || {
+        let mut r = Resident::new(date(2007, 5, 5), date(2025, 9, 10)).with_new_entrant(true);
+        r.student = urrbmi::Student::College;
+        r
+    }),
+    ("6 years continuous", || {
+        Resident::new(date(1966, 2, 2), date(2025, 12, 1)).with_continuous_years(6)
+    }),
+    ("paid late in October", || {
+        Resident::new(date(1988, 8, 8), date(2026, 10, 1))
+    }),
+];
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     for policy in Policy::builtins()? {
         let doc = policy.document();
@@ -114,7 +155,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("  {}", row(example.label, &assessment));
         }
     }
+
+    let policy = Policy::builtin("hunan-2026")?;
+    println!("\nRules since 2025 under hunan-2026 (waiting months, repair, waiver, incentive):");
+    println!(
+        "  {:<30} {:>8} {:>6} {:>6} {:>7} {:>6}  {:<11} how",
+        "resident", "standard", "owed", "repair", "raise", "wait", "benefits"
+    );
+    for (label, build) in SINCE_2025 {
+        let a = evaluate(&policy, &build())?;
+        println!("  {}", since_2025_row(label, &a));
+    }
     Ok(())
+}
+
+fn since_2025_row(label: &str, a: &Assessment) -> String {
+    let standard = match (&a.refusal, a.charged_standard) {
+        (Some(refusal), _) => refusal.code.to_string(),
+        (None, Some(charge)) => format!("{charge:?}").to_lowercase(),
+        (None, None) => "-".into(),
+    };
+    let money =
+        |amount: Option<rust_decimal::Decimal>| amount.map_or("-".into(), |a| a.to_string());
+    // The step that says how the start was reached: the wait's arithmetic, an exemption, or
+    // the deciding rule.
+    let how = a
+        .trace
+        .iter()
+        .find(|s| s.rule.starts_with("waiting_period"))
+        .or_else(|| a.deciding_step())
+        .map_or_else(String::new, |s| s.summary.into_owned());
+    format!(
+        "{label:<30} {standard:>8} {:>6} {:>6} {:>7} {:>6}  {:<11} {how}",
+        a.owed.to_string(),
+        money(a.repair_charge.as_ref().map(|r| r.amount)),
+        money(a.ceiling_raise),
+        a.waiting_months.map_or("-".into(), |m| format!("{m} mo")),
+        a.benefit_start.map_or("-".into(), |d| d.to_string()),
+    )
 }
 
 fn row(label: &str, a: &Assessment) -> String {

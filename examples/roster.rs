@@ -10,7 +10,7 @@
 //!   --max-errors N     list at most N bad rows (default 20; all are counted)
 //! ```
 //!
-//! Headings may be English (the fields of DOMAIN.md) or Chinese (姓名, 身份证号, 户属性,
+//! Headings may be English (the fields of the data contract, docs/contract.md) or Chinese (姓名, 身份证号, 户属性,
 //! 出生日期, 缴费日期, 乡镇, 人员类别, ...); see `urrbmi::roster`. A row that cannot be read or
 //! evaluated is reported with its line, column and reason, and the rest go on. A progress bar
 //! shows on stderr for long rosters when stderr is a terminal.

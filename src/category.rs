@@ -166,9 +166,21 @@ impl CategoryKind {
         !matches!(self, CategoryKind::Local(_))
     }
 
-    /// The ids of all built-in categories, in the order of `../shared/DOMAIN.md`.
+    /// The ids of all built-in categories, in the order of the data contract (`docs/contract.md`).
     pub fn builtin_ids() -> impl Iterator<Item = &'static str> {
         BUILTIN.iter().map(|(_, id, _)| *id)
+    }
+
+    /// Each built-in category as an error message lists it: its id and its first Chinese name
+    /// (`subsistence_allowance (低保对象)`).
+    pub fn accepted() -> Vec<String> {
+        BUILTIN
+            .iter()
+            .map(|(_, id, names)| match names.first() {
+                Some(name) => format!("{id} ({name})"),
+                None => (*id).to_string(),
+            })
+            .collect()
     }
 
     /// Reads a built-in category from its id or one of its Chinese names.

@@ -600,7 +600,7 @@ pub fn describe_rule(rule: &StartRule) -> String {
     format!("{when} → {then}")
 }
 
-/// The categories either policy knows: built-in ones in DOMAIN.md order, then local ones.
+/// The categories either policy knows: built-in ones in the data contract's order, then local ones.
 fn all_categories(a: &PolicySpec, b: &PolicySpec) -> Vec<CategoryKind> {
     let mut kinds: Vec<CategoryKind> = CategoryKind::builtin_ids()
         .filter_map(CategoryKind::builtin)

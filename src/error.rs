@@ -145,8 +145,9 @@ pub enum EvalError {
     },
     /// A category neither built in nor declared by the policy.
     #[error(
-        "categories[{index}]: unknown category `{name}` for policy {policy}{}; accepted: the built-in ids of DOMAIN.md or their Chinese names{}",
+        "categories[{index}]: unknown category `{name}` for policy {policy}{}; accepted: {}{}",
         suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(),
+        crate::category::CategoryKind::accepted().join(", "),
         if local.is_empty() { String::new() } else { format!(", or this policy's local categories: {}", local.join(", ")) }
     )]
     UnknownCategory {

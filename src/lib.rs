@@ -4,17 +4,21 @@
 //! rules as code you can trust with money.
 //!
 //! Given a [`Resident`] (birth date, identity categories such as 低保 or 特困, disability grade,
-//! student status, first-time or renewal, special circumstances) and a payment date, one
+//! student status, enrollment history, special circumstances) and a payment date, one
 //! [`evaluate`] call answers, for a region and benefit year: how much the resident owes, how the
 //! rest of the contribution is split between funds (财政, 医疗救助, 优抚资金), and the date
 //! benefits begin, with the clauses of the official notice that decided it.
 //!
 //! ## Overview
 //!
-//! - The rules live in TOML policy files, one per region and year ([`Policy`]); the five built
-//!   in are listed by [`Policy::builtin_ids`]. A new region needs only a new file.
+//! - The rules live in TOML policy files, one per region and year ([`Policy`]); the six built
+//!   in (the 2021-2024 notices of Changsha, Hunan, Ziyang and Yanling, and Hunan 2026 under the
+//!   national mechanism of 国办发〔2024〕38号) are listed by [`Policy::builtin_ids`]. A new region
+//!   needs only a new file.
 //! - [`evaluate`] returns an [`Assessment`]: `owed`, `subsidies` by [`Funder`], `charged`,
-//!   `benefit_start`/`benefit_end`, any `prior_year_charge`, and a `trace` of cited rules.
+//!   `benefit_start`/`benefit_end`, `waiting_months`, any `prior_year_charge` and
+//!   `repair_charge`, the incentive's `ceiling_raise`, and a `trace` of cited steps with exactly
+//!   one deciding step.
 //! - A refusal (paid outside the window, not covered) is an `Assessment` with
 //!   [`Status::Refused`]; an [`EvalError`] means the input made no sense.
 //! - Money is [`rust_decimal::Decimal`] in yuan; dates are [`chrono::NaiveDate`].
@@ -50,6 +54,24 @@
 //! assert_eq!(a.subsidies.get(Funder::Fiscal).to_string(), "280");
 //! assert_eq!(a.benefit_start, Some(date(2021, 1, 1)));
 //! println!("decided by {}", a.deciding_clause().unwrap_or("-"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Rules since 2025: a lapsed resident
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use urrbmi::{evaluate, Policy, Resident};
+//!
+//! let policy = Policy::builtin("hunan-2026")?;
+//! let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+//! // Five years without cover, paying after the window closed: the full standard of 1100 and
+//! // a wait of 3 fixed + 4 variable months from the payment date (urrbmi readings M1-M4, P3).
+//! let a = evaluate(&policy, &Resident::new(date(1979, 6, 6), date(2026, 3, 31)).lapsed(5))?;
+//! assert_eq!(a.charged.to_string(), "1100");
+//! assert_eq!(a.waiting_months, Some(7));
+//! assert_eq!(a.benefit_start, Some(date(2026, 10, 31)));
+//! assert_eq!(a.deciding_rule(), Some("rule.after_window"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

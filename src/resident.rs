@@ -9,7 +9,7 @@ use crate::names::{Named, deserialize_by_name};
 
 /// A resident paying (or having paid) the URRBMI contribution for one benefit year.
 ///
-/// Field names are the data contract of `../shared/DOMAIN.md`. When read from JSON or TOML,
+/// Field names are the data contract of `docs/contract.md`. When read from JSON or TOML,
 /// absent optional fields take the defaults of [`Resident::new`]: local hukou, no residence
 /// permit, not a student, a renewal, paying as a household unit, not obliged to join employee
 /// insurance, no categories and no special circumstance. Unknown fields are rejected, so a

@@ -1,7 +1,7 @@
 //! Rosters (台账) as CSV files: reading residents, writing residents and writing results.
 //!
 //! A roster has one resident per row. Headings may be the English field names of
-//! `../shared/DOMAIN.md` or the Chinese headings a county office uses; they are matched without
+//! the data contract (`docs/contract.md`) or the Chinese headings a county office uses; they are matched without
 //! regard to case, surrounding spaces or a UTF-8 byte-order mark. Columns no heading here names
 //! (an address, a phone number) are ignored and listed by [`RosterReader::ignored_columns`].
 //!

@@ -606,7 +606,10 @@ const RESIDENT_CASES: &[ResidentCase] = &[
         json: r#"{"birth_date": "1980-01-01", "payment_date": "2020-10-15", "categories": [{"kind": "subsistance_allowance"}]}"#,
         kind: Kind::Eval,
         field: "categories[0]",
-        contains: &["did you mean `subsistence_allowance`?", "built-in ids"],
+        contains: &[
+            "did you mean `subsistence_allowance`?",
+            "accepted: extreme_poverty (特困人员)",
+        ],
     },
     ResidentCase {
         name: "category local to another policy",
