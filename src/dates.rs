@@ -1,43 +1,153 @@
-//! Reading dates as people type them.
+//! Dates: reading them as people type them, and counting days and months.
 //!
-//! Dates are written `YYYY-MM-DD`. County staff often type full-width digits and dashes
-//! (`２０２０－１０－１５`, from a Chinese input method); those are read as their ASCII forms. An
-//! impossible date is an error that says why (`2021-02-29`: 2021 is not a leap year).
+//! [`parse_date`] is the one date reader of the crate (residents in JSON and TOML, policy files,
+//! and the analysis crate's rosters all use it). It reads `YYYY-MM-DD` and the forms county
+//! rosters use: `YYYY/M/D`, `YYYY.M.D`, `YYYYMMDD` and `YYYY年M月D日`, with ASCII or full-width
+//! digits (`２０２０－１０－１５`, from a Chinese input method). It is strict otherwise: one kind
+//! of separator, no sign, nothing doubled, a four-digit year from 1000; an impossible date is an
+//! error that says why (`2021-02-29`: 2021 is not a leap year).
 //!
 //! ```
 //! use urrbmi::dates::parse_date;
-//! assert_eq!(parse_date("２０２０－１０－１５").unwrap().to_string(), "2020-10-15");
+//! assert_eq!(parse_date("２０２０－１０－１５")?.to_string(), "2020-10-15");
+//! assert_eq!(parse_date("2020年9月1日")?.to_string(), "2020-09-01");
 //! let err = parse_date("2021-02-29").unwrap_err();
-//! assert!(err.contains("2021 is not a leap year"), "{err}");
+//! assert!(err.to_string().contains("2021 is not a leap year"), "{err}");
+//! assert!(parse_date("-2020-10-15").is_err());
+//! assert!(parse_date("2020//10//15").is_err());
+//! # Ok::<(), urrbmi::dates::DateError>(())
 //! ```
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::de::{self, Deserializer, Visitor};
 
-/// Reads a `YYYY-MM-DD` date, accepting full-width digits and dashes. The error says what was
-/// wrong and what is accepted.
-pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let ascii = ascii_digits(text);
-    let expected = "expected a date as YYYY-MM-DD, e.g. 2020-10-15";
-    let mut parts = ascii.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(format!("`{text}` is not a date; {expected}"));
+/// The forms [`parse_date`] accepts, as error messages state them.
+pub const ACCEPTED_FORMS: &str =
+    "a date as YYYY-MM-DD (also YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日), e.g. 2020-10-15";
+
+/// Text that is not a date [`parse_date`] reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is {problem}; expected {ACCEPTED_FORMS}")]
+pub struct DateError {
+    /// The text given (cut to 60 characters).
+    pub text: String,
+    /// What is wrong with it.
+    pub problem: DateProblem,
+}
+
+/// What is wrong with a date's text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DateProblem {
+    /// The text is in none of the accepted forms.
+    #[error("not a date")]
+    NotADate,
+    /// The year is not a four-digit year from 1000.
+    #[error("not a date (the year {0} is not a four-digit year from 1000)")]
+    Year(u32),
+    /// There is no such month.
+    #[error("not a calendar date (there is no month {0})")]
+    Month(u32),
+    /// 29 February of a year that is not a leap year.
+    #[error("not a calendar date ({0} is not a leap year)")]
+    NotLeapYear(i32),
+    /// The month has no such day.
+    #[error("not a calendar date (month {month} has no day {day})")]
+    Day {
+        /// The month.
+        month: u32,
+        /// The day given.
+        day: u32,
+    },
+}
+
+/// Reads a date in one of the [`ACCEPTED_FORMS`] (see the module docs).
+///
+/// # Errors
+///
+/// A [`DateError`] naming the text and what is wrong with it.
+pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
+    // The fast path: exactly `YYYY-MM-DD` in ASCII digits.
+    let b = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| {
+        b.get(range).and_then(|digits| {
+            digits.iter().try_fold(0u32, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        })
     };
-    let number = |s: &str, digits: usize| {
-        (s.len() == digits && s.bytes().all(|b| b.is_ascii_digit()))
+    if b.len() == 10
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10))
+        && year >= 1000
+        && let Some(date) = i32::try_from(year)
+            .ok()
+            .and_then(|year| NaiveDate::from_ymd_opt(year, month, day))
+    {
+        return Ok(date);
+    }
+    let (year, month, day) = split_date(&ascii_digits(text)).ok_or_else(|| DateError {
+        text: shown(text),
+        problem: DateProblem::NotADate,
+    })?;
+    calendar_date(text, year, month, day)
+}
+
+/// The year, month and day of a date in one of the accepted forms, `None` otherwise.
+fn split_date(ascii: &str) -> Option<(u32, u32, u32)> {
+    let digits = |s: &str, lengths: std::ops::RangeInclusive<usize>| {
+        (lengths.contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit()))
             .then(|| s.parse::<u32>().ok())
             .flatten()
     };
-    let (Some(year), Some(month), Some(day)) = (number(y, 4), number(m, 2), number(d, 2)) else {
-        return Err(format!("`{text}` is not a date; {expected}"));
-    };
-    calendar_date(text, year, month, day, expected)
+    if let Some(rest) = ascii.strip_suffix('日').or(Some(ascii))
+        && let Some((year, rest)) = rest.split_once('年')
+        && let Some((month, day)) = rest.split_once('月')
+    {
+        // 2020年9月1日 (the final 日 may be left out).
+        return Some((
+            digits(year, 4..=4)?,
+            digits(month, 1..=2)?,
+            digits(day, 1..=2)?,
+        ));
+    }
+    if ascii.len() == 8 && ascii.bytes().all(|c| c.is_ascii_digit()) {
+        // 20200901
+        let part = |r: std::ops::Range<usize>| ascii.get(r).and_then(|s| digits(s, 2..=4));
+        return Some((part(0..4)?, part(4..6)?, part(6..8)?));
+    }
+    // 2020-9-1, 2020/09/01, 2020.9.1: one kind of separator, twice.
+    let separator = ascii.chars().find(|c| !c.is_ascii_digit())?;
+    if !['-', '/', '.'].contains(&separator) {
+        return None;
+    }
+    let mut parts = ascii.split(separator);
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((
+        digits(year, 4..=4)?,
+        digits(month, 1..=2)?,
+        digits(day, 1..=2)?,
+    ))
 }
 
-/// `text` trimmed, with full-width digits and dashes (from a Chinese input method) as ASCII.
-pub(crate) fn ascii_digits(text: &str) -> String {
+/// The text as an error message shows it: at most 60 characters.
+fn shown(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(60).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+/// `text` trimmed, with full-width digits, dashes, slashes and dots (from a Chinese input method)
+/// as ASCII.
+pub fn ascii_digits(text: &str) -> String {
     text.trim()
         .chars()
         .map(|c| match c {
@@ -45,30 +155,31 @@ pub(crate) fn ascii_digits(text: &str) -> String {
                 char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
             }
             '－' | '—' | '–' => '-',
+            '／' => '/',
+            '．' => '.',
             other => other,
         })
         .collect()
 }
 
-/// The date `year-month-day`, or an error that says why there is none (read from `text`;
-/// `expected` says what is accepted).
-pub(crate) fn calendar_date(
-    text: &str,
-    year: u32,
-    month: u32,
-    day: u32,
-    expected: &str,
-) -> Result<NaiveDate, String> {
-    let year = i32::try_from(year).map_err(|_| format!("`{text}` is not a date; {expected}"))?;
+/// The date `year-month-day`, or an error that says why there is none (read from `text`).
+fn calendar_date(text: &str, year: u32, month: u32, day: u32) -> Result<NaiveDate, DateError> {
+    let error = |problem| DateError {
+        text: shown(text),
+        problem,
+    };
+    if !(1000..=9999).contains(&year) {
+        return Err(error(DateProblem::Year(year)));
+    }
+    let year = i32::try_from(year).map_err(|_| error(DateProblem::Year(year)))?;
     NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
-        let why = if !(1..=12).contains(&month) {
-            format!("there is no month {month}")
+        error(if !(1..=12).contains(&month) {
+            DateProblem::Month(month)
         } else if month == 2 && day == 29 {
-            format!("{year} is not a leap year")
+            DateProblem::NotLeapYear(year)
         } else {
-            format!("month {month} has no day {day}")
-        };
-        format!("`{text}` is not a calendar date ({why}); {expected}")
+            DateProblem::Day { month, day }
+        })
     })
 }
 
@@ -244,18 +355,45 @@ mod tests {
 
     #[test]
     fn says_why_a_date_is_impossible() {
-        assert!(
-            parse_date("2021-13-01")
-                .unwrap_err()
-                .contains("no month 13")
-        );
-        assert!(
-            parse_date("2021-04-31")
-                .unwrap_err()
-                .contains("month 4 has no day 31")
-        );
+        let why = |text: &str| parse_date(text).unwrap_err().to_string();
+        assert!(why("2021-13-01").contains("no month 13"));
+        assert!(why("2021-04-31").contains("month 4 has no day 31"));
+        assert!(why("2021-02-29").contains("2021 is not a leap year"));
+        assert!(why("0000-01-01").contains("four-digit year from 1000"));
         assert!(parse_date("2024-02-29").is_ok());
-        assert!(parse_date("20210101").unwrap_err().contains("YYYY-MM-DD"));
-        assert!(parse_date("2021-1-5").unwrap_err().contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn reads_the_forms_rosters_use_and_nothing_looser() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
+        for (text, want) in [
+            ("2020-10-15", d(2020, 10, 15)),
+            ("2020-1-5", d(2020, 1, 5)),
+            ("2020/9/1", d(2020, 9, 1)),
+            ("2020.09.01", d(2020, 9, 1)),
+            ("20200901", d(2020, 9, 1)),
+            ("2020年9月1日", d(2020, 9, 1)),
+            ("2020年9月1", d(2020, 9, 1)),
+            (" ２０２０／９／１ ", d(2020, 9, 1)),
+        ] {
+            assert_eq!(parse_date(text), Ok(want), "{text}");
+        }
+        for text in [
+            "-2020-10-15",
+            "2020//10//15",
+            "2020-10/15",
+            "2020-10-15-",
+            "-0001-01-01",
+            "10/05/2020",
+            "2020-010-15",
+            "202009010",
+            "+2020-10-15",
+            "2020 10 15",
+            "",
+        ] {
+            assert!(parse_date(text).is_err(), "{text:?} should be refused");
+        }
+        let long = "9".repeat(10_000);
+        assert!(parse_date(&long).unwrap_err().text.chars().count() <= 61);
     }
 }

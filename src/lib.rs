@@ -26,14 +26,15 @@
 //! Where things are: the resident model in [`resident`], identity categories and funds in
 //! [`category`], the policy file format in [`policy::schema`], loading and validation in
 //! [`policy`], the linter in [`policy::lint`], the answer in [`assessment`], errors in [`error`],
-//! money and its one rounding rule in [`money`]; for rosters, [`batch`], `roster`, `scenario`,
-//! [`diff`](mod@diff) and [`overlay`].
+//! money and its one rounding rule in [`money`], what-if changes to a policy in [`overlay`].
+//! Rosters, batches, scenarios and policy comparisons are in the `urrbmi-analysis` crate; the
+//! `urrbmi` command (`urrbmi-cli`) runs them all.
 //!
 //! ## Features
 //!
-//! - `rayon` (default): [`Batch`] evaluates on all cores; without it, on one thread.
-//! - `roster` (default): CSV rosters with English or Chinese headings (`urrbmi::roster`).
-//! - `scenario` (default): seeded synthetic rosters from a scenario file (`urrbmi::scenario`).
+//! None by default: the core depends on serde, chrono, rust_decimal, thiserror and toml (and
+//! serde_json for JSON residents), nothing else.
+//!
 //! - `proptest`: strategies for residents and the boundary cases of a policy, for other crates'
 //!   property tests (`urrbmi::strategies`).
 //!
@@ -99,22 +100,15 @@
 #![warn(missing_docs)]
 
 pub mod assessment;
-pub mod batch;
 pub mod category;
 pub mod dates;
-pub mod diff;
 pub mod error;
 mod evaluate;
-pub mod idcard;
 pub mod money;
 mod names;
 pub mod overlay;
 pub mod policy;
 pub mod resident;
-#[cfg(feature = "roster")]
-pub mod roster;
-#[cfg(feature = "scenario")]
-pub mod scenario;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 mod suggest;
@@ -123,9 +117,7 @@ pub use assessment::{
     Assessment, Charge, PriorYearCharge, Refusal, RefusalCode, RepairCharge, RuleNote, Status,
     Subsidies, Trace, TraceStep,
 };
-pub use batch::{Batch, BatchOutput, Summary, Totals, evaluate_batch, summarize};
 pub use category::{CategoryKind, Funder, HeldCategory};
-pub use diff::{PolicyDiff, diff, explain_change};
 pub use error::{EvalError, Location, PolicyError, ResidentError};
 pub use evaluate::evaluate;
 pub use policy::Policy;

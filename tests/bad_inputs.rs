@@ -476,11 +476,25 @@ const RESIDENT_CASES: &[ResidentCase] = &[
         contains: &["no month 13"],
     },
     ResidentCase {
-        name: "slashes in a date",
-        json: r#"{"birth_date": "1980/01/01", "payment_date": "2020-10-15"}"#,
+        name: "two kinds of separator in a date",
+        json: r#"{"birth_date": "1980/01-01", "payment_date": "2020-10-15"}"#,
         kind: Kind::Resident,
         field: "birth_date",
-        contains: &["YYYY-MM-DD"],
+        contains: &["YYYY-MM-DD", "YYYY/M/D"],
+    },
+    ResidentCase {
+        name: "a date with a sign",
+        json: r#"{"birth_date": "-1980-01-01", "payment_date": "2020-10-15"}"#,
+        kind: Kind::Resident,
+        field: "birth_date",
+        contains: &["not a date", "YYYY-MM-DD"],
+    },
+    ResidentCase {
+        name: "year 0000",
+        json: r#"{"birth_date": "0000-01-01", "payment_date": "2020-10-15"}"#,
+        kind: Kind::Resident,
+        field: "birth_date",
+        contains: &["four-digit year from 1000"],
     },
     ResidentCase {
         name: "full-width digits as county staff type them",

@@ -215,6 +215,17 @@ impl Policy {
         (self.compiled.window.from, self.compiled.window.last)
     }
 
+    /// The position of a tier in the file (`[[tier]]` order), by its id as an assessment of
+    /// this policy names it. Cost: the number of tiers; an assessment's own `tier` is found by
+    /// its address first, without comparing text.
+    pub fn tier_index(&self, id: &str) -> Option<usize> {
+        let tiers = &self.compiled.tiers;
+        tiers
+            .iter()
+            .position(|t| std::ptr::eq(&*t.id, id))
+            .or_else(|| tiers.iter().position(|t| &*t.id == id))
+    }
+
     /// The policy as written.
     pub fn spec(&self) -> &PolicySpec {
         &self.spec

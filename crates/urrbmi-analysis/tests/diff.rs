@@ -2,9 +2,10 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use urrbmi::diff::{Change, explain_change_between, same_situation};
 use urrbmi::overlay::Overlay;
-use urrbmi::{CategoryKind, Funder, Policy, Resident, diff, explain_change};
+use urrbmi::{CategoryKind, Funder, Policy, Resident};
+use urrbmi_analysis::diff::{Change, explain_change_between, same_situation};
+use urrbmi_analysis::{diff, explain_change};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
@@ -79,7 +80,7 @@ fn no_policy_differs_from_itself() {
 #[test]
 fn an_overlay_shows_up_in_the_diff() {
     let base = policy("hunan-2022");
-    let city = Overlay::from_path("overlays/hunan-2022-city.toml")
+    let city = Overlay::from_path("../../overlays/hunan-2022-city.toml")
         .expect("overlay")
         .apply(&base)
         .expect("valid");
@@ -154,7 +155,7 @@ fn a_subsidy_lost_names_the_tier() {
 #[test]
 fn an_extension_switched_on_explains_an_enrollment() {
     let base = policy("hunan-2022");
-    let city = Overlay::from_path("overlays/hunan-2022-city.toml")
+    let city = Overlay::from_path("../../overlays/hunan-2022-city.toml")
         .expect("overlay")
         .apply(&base)
         .expect("valid");
@@ -174,7 +175,7 @@ fn an_extension_switched_on_explains_an_enrollment() {
 #[test]
 fn a_changed_standard_with_the_same_rule() {
     let base = policy("ziyang-2021");
-    let whatif = Overlay::from_path("overlays/ziyang-2021-whatif.toml")
+    let whatif = Overlay::from_path("../../overlays/ziyang-2021-whatif.toml")
         .expect("overlay")
         .apply(&base)
         .expect("valid");

@@ -6,13 +6,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use urrbmi::batch::{Batch, BatchError, GroupId, Groups, Tally};
 use urrbmi::policy::schema::Charge;
-use urrbmi::scenario::{Scenario, SyntheticRoster};
-use urrbmi::{
-    CategoryKind, Funder, HeldCategory, Policy, RefusalCode, Resident, Summary, evaluate,
-    evaluate_batch, summarize,
+use urrbmi::{CategoryKind, Funder, HeldCategory, Policy, RefusalCode, Resident, evaluate};
+use urrbmi_analysis::batch::{
+    Batch, BatchError, GroupId, Groups, Summary, Tally, evaluate_batch, summarize,
 };
+use urrbmi_analysis::scenario::{Scenario, SyntheticRoster};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
@@ -83,7 +82,7 @@ fn parts_and_untiered_partition_the_whole() {
     let t = &s.totals;
 
     // Groups partition all residents.
-    let mut groups = urrbmi::Totals::default();
+    let mut groups = urrbmi_analysis::Totals::default();
     for g in s.by_group.values() {
         groups.merge(g);
     }

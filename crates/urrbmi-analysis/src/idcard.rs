@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use urrbmi::idcard::{birth_date, IdNumberError};
+//! use urrbmi_analysis::idcard::{birth_date, IdNumberError};
 //!
 //! // The example number of GB 11643-1999 itself.
 //! assert_eq!(birth_date("11010519491231002X")?, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
@@ -75,8 +75,8 @@ pub enum IdNumberError {
 /// Returns `None` unless `first17` is exactly seventeen ASCII digits.
 ///
 /// ```
-/// assert_eq!(urrbmi::idcard::check_character("11010519491231002"), Some('X'));
-/// assert_eq!(urrbmi::idcard::check_character("1101051949123100"), None);
+/// assert_eq!(urrbmi_analysis::idcard::check_character("11010519491231002"), Some('X'));
+/// assert_eq!(urrbmi_analysis::idcard::check_character("1101051949123100"), None);
 /// ```
 pub fn check_character(first17: &str) -> Option<char> {
     let bytes = first17.as_bytes();
@@ -153,7 +153,7 @@ pub fn birth_date(id_number: &str) -> Result<NaiveDate, IdNumberError> {
 /// ```
 /// use chrono::NaiveDate;
 /// let born = NaiveDate::from_ymd_opt(1949, 12, 31).unwrap();
-/// assert_eq!(urrbmi::idcard::make("110105", born, 2).as_deref(), Some("11010519491231002X"));
+/// assert_eq!(urrbmi_analysis::idcard::make("110105", born, 2).as_deref(), Some("11010519491231002X"));
 /// ```
 pub fn make(address: &str, born: NaiveDate, sequence: u16) -> Option<String> {
     use chrono::Datelike;

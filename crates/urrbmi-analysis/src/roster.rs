@@ -43,7 +43,7 @@
 //! any length is read in chunks ([`RosterReader::read_chunk`]) into buffers that are reused.
 //!
 //! ```
-//! use urrbmi::roster::{RosterChunk, RosterReader};
+//! use urrbmi_analysis::roster::{RosterChunk, RosterReader};
 //!
 //! let csv = "姓名,身份证号,户属性,缴费日期,乡镇,人员类别\n\
 //!            张三,11010519491231002X,本地,2020-10-15,沙头镇,低保对象\n\
@@ -67,12 +67,12 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
 
-use crate::assessment::Assessment;
 use crate::batch::{GroupId, Groups};
-use crate::category::{CategoryKind, Funder, HeldCategory};
-use crate::error::EvalError;
 use crate::idcard::{self, IdNumberError};
-use crate::resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};
+use urrbmi::Assessment;
+use urrbmi::EvalError;
+use urrbmi::{CategoryKind, Funder, HeldCategory};
+use urrbmi::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};
 
 /// The fields a roster column can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -275,7 +275,7 @@ pub enum RowProblem {
     },
     /// A date cell that is not a date.
     #[error("{0}")]
-    Date(String),
+    Date(urrbmi::dates::DateError),
     /// A cell whose value is not one of those accepted.
     #[error("`{value}` is not accepted; {expected}")]
     Value {
@@ -770,7 +770,7 @@ impl Columns {
     ) -> Result<Option<NaiveDate>, Box<RowError>> {
         match self.cell(record, field, line)? {
             None => Ok(None),
-            Some(text) => parse_roster_date(text)
+            Some(text) => urrbmi::dates::parse_date(text)
                 .map(Some)
                 .map_err(|reason| self.error(line, field, text, RowProblem::Date(reason))),
         }
@@ -806,7 +806,7 @@ impl Columns {
     ) -> Result<Option<u32>, Box<RowError>> {
         match self.cell(record, field, line)? {
             None => Ok(None),
-            Some(text) => crate::dates::ascii_digits(text)
+            Some(text) => urrbmi::dates::ascii_digits(text)
                 .parse::<u32>()
                 .map(Some)
                 .map_err(|_| {
@@ -999,66 +999,6 @@ impl Columns {
     }
 }
 
-/// Reads a date as county rosters write it: `YYYY-MM-DD` (fast), `YYYY/M/D`, `YYYY.M.D`,
-/// `YYYYMMDD`, `YYYY年M月D日`, with ASCII or full-width digits.
-pub fn parse_roster_date(text: &str) -> Result<NaiveDate, String> {
-    // The fast path: exactly `YYYY-MM-DD` in ASCII digits.
-    let b = text.as_bytes();
-    let number = |range: std::ops::Range<usize>| {
-        b.get(range).and_then(|digits| {
-            digits.iter().try_fold(0u32, |n, c| {
-                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-            })
-        })
-    };
-    if b.len() == 10
-        && b.get(4) == Some(&b'-')
-        && b.get(7) == Some(&b'-')
-        && let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10))
-        && let Some(date) = i32::try_from(year)
-            .ok()
-            .and_then(|year| NaiveDate::from_ymd_opt(year, month, day))
-    {
-        return Ok(date);
-    }
-    // The general path: full-width digits to ASCII, then three numbers between separators.
-    let ascii = crate::dates::ascii_digits(text);
-    let expected =
-        "expected a date as YYYY-MM-DD (also YYYY/M/D, YYYYMMDD or YYYY年M月D日), e.g. 2020-10-15";
-    let numbers: Vec<&str> = ascii
-        .split(['-', '/', '.', '年', '月', '日', '－', '／'])
-        .filter(|s| !s.is_empty())
-        .collect();
-    let parts: Option<(u32, u32, u32)> = match numbers.as_slice() {
-        [compact] if compact.len() == 8 && compact.bytes().all(|c| c.is_ascii_digit()) => {
-            let n = |r: std::ops::Range<usize>| compact.get(r).and_then(|s| s.parse().ok());
-            n(0..4)
-                .zip(n(4..6))
-                .zip(n(6..8))
-                .map(|((y, m), d)| (y, m, d))
-        }
-        [y, m, d]
-            if y.len() == 4
-                && (1..=2).contains(&m.len())
-                && (1..=2).contains(&d.len())
-                && [y, m, d]
-                    .iter()
-                    .all(|s| s.bytes().all(|c| c.is_ascii_digit())) =>
-        {
-            y.parse()
-                .ok()
-                .zip(m.parse().ok())
-                .zip(d.parse().ok())
-                .map(|((y, m), d)| (y, m, d))
-        }
-        _ => None,
-    };
-    let Some((year, month, day)) = parts else {
-        return Err(format!("`{text}` is not a date; {expected}"));
-    };
-    crate::dates::calendar_date(text, year, month, day, expected)
-}
-
 fn parse_flag(text: &str) -> Option<bool> {
     const YES: [&str; 6] = ["true", "yes", "y", "1", "是", "t"];
     const NO: [&str; 6] = ["false", "no", "n", "0", "否", "f"];
@@ -1100,7 +1040,7 @@ pub fn parse_categories(list: &str) -> Result<Vec<HeldCategory>, (String, String
         }
         let (rest, recognized_on) = match item.split_once('@') {
             Some((rest, date)) => {
-                let date = parse_roster_date(date.trim()).map_err(|reason| {
+                let date = urrbmi::dates::parse_date(date.trim()).map_err(|reason| {
                     (
                         item.to_string(),
                         format!("a recognition date after `@`: {reason}"),
@@ -1343,7 +1283,7 @@ impl<W: io::Write> ResultWriter<W> {
                 let money =
                     |text: &mut String, r: &mut csv::ByteRecord, d: rust_decimal::Decimal| {
                         text.clear();
-                        let _ = write!(text, "{}", crate::money::round_to_fen(d).normalize());
+                        let _ = write!(text, "{}", urrbmi::money::round_to_fen(d).normalize());
                         r.push_field(text.as_bytes());
                     };
                 money(text, r, a.charged);
@@ -1420,24 +1360,6 @@ impl fmt::Display for Field {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_in_the_forms_rosters_use() {
-        let want = NaiveDate::from_ymd_opt(2020, 10, 5).expect("date");
-        for text in [
-            "2020-10-05",
-            "2020/10/5",
-            "2020.10.05",
-            "20201005",
-            "2020年10月5日",
-            "２０２０－１０－０５",
-        ] {
-            assert_eq!(parse_roster_date(text), Ok(want), "{text}");
-        }
-        let err = parse_roster_date("2021-02-29").expect_err("not a leap year");
-        assert!(err.contains("2021 is not a leap year"), "{err}");
-        assert!(parse_roster_date("10/05/2020").is_err());
-    }
 
     #[test]
     fn category_lists_carry_grades_and_recognition_dates() {

@@ -11,7 +11,7 @@
 //! not a record: use it to compare policies and to size budgets, not to audit a county.
 //!
 //! ```
-//! use urrbmi::scenario::Scenario;
+//! use urrbmi_analysis::scenario::Scenario;
 //!
 //! let scenario = Scenario::from_path("scenarios/yanling-2021.toml")?;
 //! assert_eq!(scenario.population(), 179_332);
@@ -33,8 +33,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{GroupId, Groups};
-use crate::category::{CategoryKind, HeldCategory};
-use crate::resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};
+use urrbmi::{CategoryKind, HeldCategory};
+use urrbmi::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};
 
 /// A scenario file, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

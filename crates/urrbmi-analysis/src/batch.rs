@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use urrbmi::batch::{Batch, Groups};
+//! use urrbmi_analysis::batch::{Batch, Groups};
 //! use urrbmi::{CategoryKind, Funder, Policy, Resident};
 //!
 //! let policy = Policy::builtin("ziyang-2021")?;
@@ -43,12 +43,12 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::{Assessment, RefusalCode, Subsidies};
-use crate::category::{CategoryKind, Funder};
-use crate::error::EvalError;
-use crate::evaluate::evaluate;
-use crate::policy::Policy;
-use crate::resident::Resident;
+use urrbmi::EvalError;
+use urrbmi::Resident;
+use urrbmi::evaluate;
+use urrbmi::policy::Policy;
+use urrbmi::{Assessment, RefusalCode, Subsidies};
+use urrbmi::{CategoryKind, Funder};
 
 /// How many residents one task takes when a batch runs in parallel.
 #[cfg(feature = "rayon")]
@@ -380,7 +380,7 @@ fn merge_map(into: &mut BTreeMap<String, Totals>, from: &BTreeMap<String, Totals
 }
 
 /// An amount for a report: two decimals, thousands separated by `,`.
-pub(crate) use crate::money::format_yuan as yuan;
+pub(crate) use urrbmi::money::format_yuan as yuan;
 
 /// Pads `text` to `width` terminal columns (CJK characters take two).
 pub(crate) fn pad(text: &str, width: usize) -> String {
@@ -469,8 +469,8 @@ mod funder_amounts {
     use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use crate::assessment::Subsidies;
-    use crate::category::Funder;
+    use urrbmi::Funder;
+    use urrbmi::Subsidies;
 
     pub fn serialize<S: Serializer>(subsidies: &Subsidies, s: S) -> Result<S::Ok, S::Error> {
         let map: BTreeMap<Funder, String> = subsidies
@@ -687,7 +687,7 @@ impl Acc {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use urrbmi::batch::Tally;
+/// use urrbmi_analysis::batch::Tally;
 /// use urrbmi::{evaluate, Policy, Resident};
 ///
 /// let policy = Policy::builtin("yanling-2021")?;
@@ -771,12 +771,7 @@ impl<'p> Tally<'p> {
                     Some(id) => {
                         // The tier id is borrowed from the policy's own tiers, in file order:
                         // found by address, or by name if made by another policy value.
-                        let ready = &self.policy.compiled.tiers;
-                        let tiers = &self.policy.spec().tiers;
-                        let slot = ready
-                            .iter()
-                            .position(|t| std::ptr::eq(&*t.id, *id))
-                            .or_else(|| tiers.iter().position(|t| t.id.as_str() == *id));
+                        let slot = self.policy.tier_index(id);
                         match slot.and_then(|i| self.tiers.get_mut(i)) {
                             Some(acc) => acc.add(&outcome, inexact),
                             None => self
@@ -1005,7 +1000,7 @@ impl<'a> Batch<'a> {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use urrbmi::batch::Batch;
+    /// use urrbmi_analysis::batch::Batch;
     /// use urrbmi::{Policy, Resident};
     ///
     /// let policy = Policy::builtin("ziyang-2021")?;
@@ -1138,7 +1133,8 @@ pub fn evaluate_batch<'p>(policy: &'p Policy, residents: &[Resident]) -> BatchOu
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use urrbmi::{batch::summarize_iter, Policy, Resident};
+/// use urrbmi::{Policy, Resident};
+/// use urrbmi_analysis::batch::summarize_iter;
 /// let policy = Policy::builtin("ziyang-2021")?;
 /// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
 /// let residents = (1..=28).map(|day| Resident::new(date(1980, 1, 1), date(2020, 10, day)));

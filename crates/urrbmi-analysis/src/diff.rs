@@ -11,7 +11,8 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use urrbmi::{diff, Policy, Resident};
+//! use urrbmi::{Policy, Resident};
+//! use urrbmi_analysis::diff;
 //!
 //! let a = Policy::builtin("changsha-2021")?;
 //! let b = Policy::builtin("changsha-2024")?;
@@ -22,8 +23,8 @@
 //! let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
 //! // An ordinary renewal paying on the first day of each window.
 //! let resident = Resident::new(date(1980, 5, 1), date(2020, 9, 1));
-//! let later = urrbmi::diff::same_situation(&resident, &a, &b); // paying on 2023-09-01
-//! let why = urrbmi::diff::explain_change_between(&a, &b, &resident, &later)?;
+//! let later = urrbmi_analysis::diff::same_situation(&resident, &a, &b); // paying on 2023-09-01
+//! let why = urrbmi_analysis::diff::explain_change_between(&a, &b, &resident, &later)?;
 //! assert_eq!(why.owed.delta.to_string(), "100");
 //! assert!(why.causes.iter().any(|c| c.parameter == "standards.personal.amount"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -36,14 +37,14 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::assessment::{Assessment, RefusalCode};
 use crate::batch::{pad, yuan};
-use crate::category::{CategoryKind, Funder, HeldCategory};
-use crate::error::EvalError;
-use crate::evaluate::evaluate;
-use crate::policy::Policy;
-use crate::policy::schema::{PolicySpec, StartRule, SubsidyTier};
-use crate::resident::Resident;
+use urrbmi::EvalError;
+use urrbmi::Resident;
+use urrbmi::evaluate;
+use urrbmi::policy::Policy;
+use urrbmi::policy::schema::{PolicySpec, StartRule, SubsidyTier};
+use urrbmi::{Assessment, RefusalCode};
+use urrbmi::{CategoryKind, Funder, HeldCategory};
 
 /// Cells wider than this (terminal columns) switch a section of the table to one line per side.
 const WIDE: usize = 56;
@@ -277,7 +278,7 @@ mod opt_money {
 }
 
 fn money(d: Decimal) -> String {
-    crate::money::round_to_fen(d).normalize().to_string()
+    urrbmi::money::round_to_fen(d).normalize().to_string()
 }
 
 fn row(item: impl Into<String>, a: Option<String>, b: Option<String>) -> Row {
@@ -561,9 +562,9 @@ pub fn describe_rule(rule: &StartRule) -> String {
         (Some(refuse), _, _) => format!("refuse ({})", refuse.code),
         (None, charge, start) => {
             let charge = charge.map_or("?", |c| match c {
-                crate::policy::schema::Charge::Personal => "personal standard",
-                crate::policy::schema::Charge::Full => "full standard",
-                crate::policy::schema::Charge::Waived => "waived (免缴)",
+                urrbmi::policy::schema::Charge::Personal => "personal standard",
+                urrbmi::policy::schema::Charge::Full => "full standard",
+                urrbmi::policy::schema::Charge::Waived => "waived (免缴)",
             });
             let start = start.map_or_else(
                 || "?".to_string(),
@@ -906,7 +907,8 @@ pub fn explain_change_between(
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use urrbmi::{diff::same_situation, Policy, Resident};
+/// use urrbmi::{Policy, Resident};
+/// use urrbmi_analysis::diff::same_situation;
 /// let a = Policy::builtin("changsha-2021")?;
 /// let b = Policy::builtin("changsha-2024")?;
 /// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
@@ -1126,7 +1128,7 @@ fn causes(
         let same_kind = xa.charged_standard == xb.charged_standard;
         let full = matches!(
             xb.charged_standard,
-            Some(crate::policy::schema::Charge::Full)
+            Some(urrbmi::policy::schema::Charge::Full)
         );
         let (parameter, pa, pb) = if same_kind && !full {
             (

@@ -8,6 +8,7 @@
 //! `cargo bench --bench batch`. Each iteration is the whole million; criterion's `thrpt` is
 //! residents per second.
 
+#[path = "../../../benches/common/mod.rs"]
 mod common;
 
 use std::hint::black_box;
@@ -15,8 +16,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use rayon::prelude::*;
-use urrbmi::batch::Batch;
 use urrbmi::{Policy, evaluate};
+use urrbmi_analysis::batch::Batch;
 
 const RESIDENTS: usize = 1_000_000;
 

@@ -1,0 +1,51 @@
+//! # urrbmi-analysis
+//!
+//! What analysts and county offices do with [`urrbmi`] beyond one resident at a time: read
+//! rosters (台账) of hundreds of thousands of residents, evaluate them in batches with summaries
+//! that merge exactly, project a region from a scenario, and compare two policies, for a table
+//! or for one resident.
+//!
+//! The core crate, [`urrbmi`], holds the rules; this crate holds the tools and their heavier
+//! dependencies (CSV, a thread pool, random numbers for scenarios), so that a program that only
+//! evaluates residents does not compile them.
+//!
+//! Where things are:
+//! - [`batch`]: [`Batch`] evaluates many residents (on a thread pool with the `rayon`
+//!   feature) and adds them up into a [`Summary`]; [`Tally`](batch::Tally) counts a stream.
+//! - [`roster`]: reading and writing CSV rosters with English or Chinese headings;
+//!   [`idcard`] checks resident ID numbers (GB 11643-1999).
+//! - [`scenario`]: seeded synthetic rosters from a region's population table.
+//! - [`diff`](mod@diff): what changed between two policies, and [`explain_change`] for one
+//!   resident.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use urrbmi::{CategoryKind, Policy, Resident};
+//! use urrbmi_analysis::Batch;
+//!
+//! let policy = Policy::builtin("ziyang-2021")?;
+//! let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+//! let residents = [
+//!     Resident::new(date(1970, 3, 1), date(2020, 10, 15))
+//!         .with_category(CategoryKind::SubsistenceAllowance),
+//!     Resident::new(date(1985, 6, 1), date(2020, 11, 2)),
+//! ];
+//! let summary = Batch::new(&policy).summarize(&residents)?;
+//! assert_eq!(summary.totals.owed.to_string(), "420"); // 140 + 280
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+#![warn(missing_docs)]
+
+pub mod batch;
+pub mod diff;
+pub mod idcard;
+pub mod roster;
+pub mod scenario;
+
+pub use batch::{Batch, BatchOutput, Summary, Totals};
+pub use diff::{PolicyDiff, diff, explain_change};
