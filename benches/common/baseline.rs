@@ -387,8 +387,10 @@ pub fn hunan_2026(r: &Resident) -> Outcome {
             | CategoryKind::Orphan
             | CategoryKind::DeFactoOrphan
             | CategoryKind::Disability => Some(true),
+            // 监测对象 include 边缘易致贫户 (reading 34).
             CategoryKind::SubsistenceAllowance
             | CategoryKind::Monitored
+            | CategoryKind::PovertyFringe
             | CategoryKind::SubsistenceFringe => Some(false),
             _ => None,
         };
@@ -412,12 +414,10 @@ pub fn hunan_2026(r: &Resident) -> Outcome {
         (PERSONAL, r.birth_date, None) // P5, P6
     } else if !in_window && newborn {
         (PERSONAL, paid, None) // P5: late newborn, no wait
-    } else if in_window
-        && r.student == Student::College
-        && r.new_entrant
-        && r.enrollment != Enrollment::Lapsed
-    {
-        (PERSONAL, day(2025, 9, 1), None) // P7
+    } else if in_window && r.student == Student::College && r.new_entrant {
+        // P7; a lapsed entrant also waits from 2026-01-01 unless exempt (reading 35).
+        let lapsed = r.enrollment == Enrollment::Lapsed;
+        (PERSONAL, day(2025, 9, 1), lapsed.then_some(PERIOD_FROM))
     } else if in_window && r.enrollment == Enrollment::Lapsed {
         (PERSONAL, PERIOD_FROM, Some(PERIOD_FROM)) // M2, M3
     } else if in_window {
