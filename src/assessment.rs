@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use crate::category::Funder;
 pub use crate::policy::schema::Charge;
@@ -139,14 +139,14 @@ impl<'p> Assessment<'p> {
     }
 }
 
-/// Enrolled or refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// The payment is accepted; benefits run from `benefit_start` to `benefit_end`.
-    Enrolled,
-    /// The payment is not accepted for this benefit year.
-    Refused,
+crate::names::named_enum! {
+    /// Enrolled or refused.
+    pub enum Status ("status") {
+        /// The payment is accepted; benefits run from `benefit_start` to `benefit_end`.
+        Enrolled => "enrolled", "参保";
+        /// The payment is not accepted for this benefit year.
+        Refused => "refused", "不予参保";
+    }
 }
 
 /// Why a resident was refused.
@@ -158,47 +158,20 @@ pub struct Refusal<'p> {
     pub message: &'p str,
 }
 
-/// Refusal codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalCode {
-    /// Obliged to join employee insurance (职工医保应参保人员), so not covered by URRBMI.
-    EmployeeInsuranceObligated,
-    /// Not among the people the notice covers (no local hukou, permit or student status).
-    NotCovered,
-    /// Paid outside the collection window, and no special rule applies.
-    OutsideWindow,
-    /// The newborn rule requires local hukou and the newborn has none.
-    NotLocalNewborn,
-    /// Benefits would begin after the settlement period ends.
-    NoBenefitInPeriod,
-}
-
-impl RefusalCode {
-    /// All refusal codes.
-    pub const ALL: [RefusalCode; 5] = [
-        RefusalCode::EmployeeInsuranceObligated,
-        RefusalCode::NotCovered,
-        RefusalCode::OutsideWindow,
-        RefusalCode::NotLocalNewborn,
-        RefusalCode::NoBenefitInPeriod,
-    ];
-
-    /// The snake_case code.
-    pub fn id(self) -> &'static str {
-        match self {
-            RefusalCode::EmployeeInsuranceObligated => "employee_insurance_obligated",
-            RefusalCode::NotCovered => "not_covered",
-            RefusalCode::OutsideWindow => "outside_window",
-            RefusalCode::NotLocalNewborn => "not_local_newborn",
-            RefusalCode::NoBenefitInPeriod => "no_benefit_in_period",
-        }
-    }
-}
-
-impl fmt::Display for RefusalCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
+crate::names::named_enum! {
+    /// Refusal codes.
+    #[non_exhaustive]
+    pub enum RefusalCode ("refusal code") {
+        /// Obliged to join employee insurance (职工医保应参保人员), so not covered by URRBMI.
+        EmployeeInsuranceObligated => "employee_insurance_obligated", "职工医保应参保人员";
+        /// Not among the people the notice covers (no local hukou, permit or student status).
+        NotCovered => "not_covered", "不属于参保范围";
+        /// Paid outside the collection window, and no special rule applies.
+        OutsideWindow => "outside_window", "集中参保缴费期外";
+        /// The newborn rule requires local hukou and the newborn has none.
+        NotLocalNewborn => "not_local_newborn", "非本地户籍新生儿";
+        /// Benefits would begin after the settlement period ends.
+        NoBenefitInPeriod => "no_benefit_in_period", "结算年度内无待遇";
     }
 }
 

@@ -286,66 +286,16 @@ impl From<CategoryKind> for HeldCategory {
     }
 }
 
-/// A fund that pays part of a resident's personal contribution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Funder {
-    /// 财政 (fiscal budget, at whatever level the notice names).
-    Fiscal,
-    /// 医疗救助资金 (medical assistance fund).
-    MedicalAssistance,
-    /// 优抚资金 (fund for entitled groups: veterans, martyrs' families).
-    EntitledGroupFund,
-}
-
-impl crate::names::Named for Funder {
-    const WHAT: &'static str = "funder";
-    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
-        (Funder::Fiscal, "fiscal", &["财政", "财政补助", "财政资金"]),
-        (
-            Funder::MedicalAssistance,
-            "medical_assistance",
-            &["医疗救助", "医疗救助资金"],
-        ),
-        (
-            Funder::EntitledGroupFund,
-            "entitled_group_fund",
-            &["优抚资金"],
-        ),
-    ];
-}
-crate::names::deserialize_by_name!(Funder);
-
-impl Funder {
-    /// All funders, in the order they are reported.
-    pub const ALL: [Funder; 3] = [
-        Funder::Fiscal,
-        Funder::MedicalAssistance,
-        Funder::EntitledGroupFund,
-    ];
-
-    /// The snake_case id (`medical_assistance`).
-    pub fn id(self) -> &'static str {
-        match self {
-            Funder::Fiscal => "fiscal",
-            Funder::MedicalAssistance => "medical_assistance",
-            Funder::EntitledGroupFund => "entitled_group_fund",
-        }
-    }
-
-    /// The Chinese name (`医疗救助资金`).
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Funder::Fiscal => "财政",
-            Funder::MedicalAssistance => "医疗救助资金",
-            Funder::EntitledGroupFund => "优抚资金",
-        }
-    }
-}
-
-impl fmt::Display for Funder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
+crate::names::named_enum! {
+    /// A fund that pays part of a resident's personal contribution.
+    #[non_exhaustive]
+    pub enum Funder ("funder") {
+        /// 财政 (fiscal budget, at whatever level the notice names).
+        Fiscal => "fiscal", "财政", "财政补助", "财政资金";
+        /// 医疗救助资金 (medical assistance fund).
+        MedicalAssistance => "medical_assistance", "医疗救助资金", "医疗救助";
+        /// 优抚资金 (fund for entitled groups: veterans, martyrs' families).
+        EntitledGroupFund => "entitled_group_fund", "优抚资金";
     }
 }
 

@@ -261,3 +261,34 @@ pub struct ResidentError {
     /// What was wrong and what is accepted.
     pub message: String,
 }
+
+/// A name that is not one of a closed set (a hukou, a student kind, a special circumstance, a
+/// funder, a value of the policy format): what was given, the nearest name, and every name
+/// accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown {what} `{text}`{}; accepted: {}",
+    suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(),
+    accepted.join(", ")
+)]
+pub struct NameError {
+    /// What kind of name was expected (`special circumstance`).
+    pub what: &'static str,
+    /// The text given (cut to 60 characters; invisible spaces shown as they are).
+    pub text: String,
+    /// The nearest accepted id, when one is close.
+    pub suggestion: Option<&'static str>,
+    /// Every value accepted, as `id (中文)`.
+    pub accepted: Vec<String>,
+}
+
+/// A value as an error message shows it: at most 60 characters, with `…` when cut.
+pub(crate) fn shown(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(60).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}

@@ -1,35 +1,45 @@
-//! Reading the closed sets of names (funders, hukou, student kinds, enrollment, special
-//! circumstances) from their snake_case ids or Chinese names, with a "did you mean" on a typo.
+//! The closed sets of named values (hukou, student kinds, enrollment, special circumstances,
+//! funders, refusal codes, the policy format's enums): one table per enum gives its ids, its
+//! Chinese name and the other names accepted for it, and from that table [`named_enum!`] makes
+//! `ALL`, `id()`, `chinese()`, `Display`, `FromStr` and serde, so there is one way to name each
+//! value. An unknown name is a [`NameError`](crate::error::NameError) with a "did you mean" and
+//! the accepted names.
 
 use serde::Deserializer;
 use serde::de::{self, Visitor};
 
-/// A closed set of named values.
+use crate::error::NameError;
+
+/// A closed set of named values (made by [`named_enum!`]).
 pub(crate) trait Named: Sized + Copy + 'static {
     /// What the values are, for messages ("special circumstance").
     const WHAT: &'static str;
-    /// Each value with its id and its other accepted names.
+    /// Each value with its id and its other accepted names (the Chinese name first).
     const NAMES: &'static [(Self, &'static str, &'static [&'static str])];
 }
 
-/// Reads a value of `T` from its id or one of its other names.
-pub(crate) fn parse<T: Named>(text: &str) -> Result<T, String> {
-    let text = text.trim();
+/// Reads a value of `T` from its id or one of its other names (surrounding spaces ignored).
+pub(crate) fn parse<T: Named>(text: &str) -> Result<T, NameError> {
+    let trimmed = text.trim();
     if let Some((value, _, _)) = T::NAMES
         .iter()
-        .find(|(_, id, others)| *id == text || others.contains(&text))
+        .find(|(_, id, others)| *id == trimmed || others.contains(&trimmed))
     {
         return Ok(*value);
     }
     let ids = T::NAMES.iter().map(|(_, id, _)| *id);
-    let suggestion = crate::suggest::closest(text, ids.clone())
-        .map(|s| format!(" (did you mean `{s}`?)"))
-        .unwrap_or_default();
-    Err(format!(
-        "unknown {} `{text}`{suggestion}; accepted: {}",
-        T::WHAT,
-        ids.collect::<Vec<_>>().join(", ")
-    ))
+    Err(NameError {
+        what: T::WHAT,
+        text: crate::error::shown(text),
+        suggestion: crate::suggest::closest(trimmed, ids),
+        accepted: T::NAMES
+            .iter()
+            .map(|(_, id, others)| match others.first() {
+                Some(chinese) => format!("{id} ({chinese})"),
+                None => (*id).to_string(),
+            })
+            .collect(),
+    })
 }
 
 /// Deserializes a value of `T` with [`parse`].
@@ -58,17 +68,90 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Named>(
     deserializer.deserialize_str(NameVisitor(std::marker::PhantomData))
 }
 
-/// Implements `Deserialize` through [`Named`].
-macro_rules! deserialize_by_name {
-    ($type:ty) => {
-        impl<'de> serde::Deserialize<'de> for $type {
+/// Defines an enum of named values from one table:
+///
+/// ```text
+/// named_enum! {
+///     /// docs
+///     pub enum Hukou ("hukou") {
+///         /// docs
+///         Local => "local", "本地户籍", "本地";
+///         Other => "other", "外地户籍", "外地";
+///     }
+/// }
+/// ```
+///
+/// Each row is the variant, its snake_case id, its Chinese name, and any other names accepted.
+macro_rules! named_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($what:literal) {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident => $id:literal, $chinese:literal $(, $alias:literal)* ;
+            )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in the order of the data contract.
+            pub const ALL: [$name; [$(stringify!($variant)),+].len()] = [$($name::$variant),+];
+
+            /// The snake_case id (what files and JSON write).
+            pub const fn id(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $id, )+
+                }
+            }
+
+            /// The Chinese name.
+            pub const fn chinese(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $chinese, )+
+                }
+            }
+        }
+
+        impl $crate::names::Named for $name {
+            const WHAT: &'static str = $what;
+            const NAMES: &'static [(Self, &'static str, &'static [&'static str])] =
+                &[$( ($name::$variant, $id, &[$chinese $(, $alias)*]), )+];
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.id())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::error::NameError;
+
+            /// Reads the id or any of the Chinese names; the error lists what is accepted.
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                $crate::names::parse(text)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.id())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::names::deserialize(deserializer)
+                $crate::names::deserialize(deserializer)
             }
         }
     };
 }
-pub(crate) use deserialize_by_name;
+pub(crate) use named_enum;
 
 /// Reads an optional list of names that may also be written as a single name (`"first_time"`
 /// or `["renewal", "first_time"]`).

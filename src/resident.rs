@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::category::{CategoryKind, HeldCategory};
 use crate::error::ResidentError;
-use crate::names::{Named, deserialize_by_name};
 
 /// A resident paying (or having paid) the URRBMI contribution for one benefit year.
 ///
@@ -300,91 +299,48 @@ impl Resident {
     }
 }
 
-/// Where the resident's household registration (户籍) is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Hukou {
-    /// Registered in the pooling area (本地户籍).
-    #[default]
-    Local,
-    /// Registered elsewhere (外地户籍).
-    Other,
-}
-
-impl Named for Hukou {
-    const WHAT: &'static str = "hukou";
-    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
-        (Hukou::Local, "local", &["本地", "本地户籍"]),
-        (Hukou::Other, "other", &["外地", "外地户籍", "非本地户籍"]),
-    ];
-}
-deserialize_by_name!(Hukou);
-
-/// Student status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Student {
-    /// Not a student.
-    #[default]
-    None,
-    /// A pupil (中小学生, 幼儿园): enrolls with the family.
-    School,
-    /// A college or vocational student (大中专学生): enrolls with the school.
-    College,
-}
-
-impl Student {
-    /// The snake_case id (`college`).
-    pub fn id(self) -> &'static str {
-        match self {
-            Student::None => "none",
-            Student::School => "school",
-            Student::College => "college",
-        }
+crate::names::named_enum! {
+    /// Where the resident's household registration (户籍) is.
+    #[derive(Default)]
+    pub enum Hukou ("hukou") {
+        /// Registered in the pooling area (本地户籍).
+        #[default]
+        Local => "local", "本地户籍", "本地";
+        /// Registered elsewhere (外地户籍).
+        Other => "other", "外地户籍", "外地", "非本地户籍";
     }
 }
 
-impl Named for Student {
-    const WHAT: &'static str = "student kind";
-    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
-        (Student::None, "none", &["无", "非学生"]),
-        (Student::School, "school", &["中小学生", "中小学"]),
-        (
-            Student::College,
-            "college",
-            &["大学生", "大中专学生", "高校学生"],
-        ),
-    ];
-}
-deserialize_by_name!(Student);
-
-/// The resident's enrollment history, as the notices distinguish it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Enrollment {
-    /// Renewing (续保): covered (resident or employee insurance) in the previous benefit year.
-    #[default]
-    Renewal,
-    /// First enrollment (首次参保): never covered before.
-    FirstTime,
-    /// Enrolling again after a break (断保后再参保): covered before, but not in the previous
-    /// benefit year; `lapsed_years` says for how long.
-    Lapsed,
+crate::names::named_enum! {
+    /// Student status.
+    #[derive(Default)]
+    #[non_exhaustive]
+    pub enum Student ("student kind") {
+        /// Not a student.
+        #[default]
+        None => "none", "非学生", "无";
+        /// A pupil (中小学生, 幼儿园): joins with the family.
+        School => "school", "中小学生", "中小学", "中小学学生", "学龄前儿童", "幼儿园";
+        /// A college or vocational student (大中专学生): joins at the school.
+        College => "college", "大中专学生", "大学生", "高校学生", "在校大学生";
+    }
 }
 
-impl Named for Enrollment {
-    const WHAT: &'static str = "enrollment kind";
-    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
-        (Enrollment::Renewal, "renewal", &["续保", "续费"]),
-        (Enrollment::FirstTime, "first_time", &["首次参保", "新参保"]),
-        (
-            Enrollment::Lapsed,
-            "lapsed",
-            &["断保", "断保后再参保", "断缴", "断保续保"],
-        ),
-    ];
+crate::names::named_enum! {
+    /// The resident's enrollment history, as the notices distinguish it.
+    #[derive(Default)]
+    #[non_exhaustive]
+    pub enum Enrollment ("enrollment kind") {
+        /// Renewing (续保): covered (resident or employee insurance) in the previous benefit year.
+        #[default]
+        Renewal => "renewal", "续保", "续费";
+        /// First enrollment (首次参保): never covered before.
+        FirstTime => "first_time", "首次参保", "新参保";
+        /// Enrolling again after a break (断保后再参保): covered before, but not in the previous
+        /// benefit year; `lapsed_years` says for how long.
+        Lapsed => "lapsed", "断保", "断保后再参保", "断缴", "断保续保";
+    }
 }
-deserialize_by_name!(Enrollment);
 
 /// A special circumstance that lets a resident join outside the collection window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -417,120 +373,30 @@ impl Special {
     }
 }
 
-/// The special circumstances the notices name. A newborn is not one of them: that follows from
-/// the birth and payment dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SpecialKind {
-    /// 儿童福利机构接收的儿童 / 社会福利机构新接收的弃婴儿; date = entry.
-    WelfareInstitutionChild,
-    /// 因劳动关系终止导致职工医保断保; date = lapse.
-    EmployeeInsuranceLapse,
-    /// 排查发现未参保 (监测对象 / 建档立卡脱贫户 / 边缘户).
-    FoundUnenrolled,
-    /// 当年新迁入户口.
-    NewHukou,
-    /// 复转军人.
-    DemobilizedVeteran,
-    /// 刑满释放人员.
-    ReleasedPrisoner,
-    /// 未及时就业的大中专毕业生.
-    UnemployedGraduate,
-    /// 新就业形态从业人员 (first enrollment in the place of residence, with a residence permit).
-    NewFormEmployment,
-    /// 外出务工人员.
-    MigrantWorker,
-    /// 其他特殊情形 named by the region (各市州结合实际明确的其他特殊情形).
-    OtherLocal,
-}
-
-impl SpecialKind {
-    /// All special circumstances.
-    pub const ALL: [SpecialKind; 10] = [
-        SpecialKind::WelfareInstitutionChild,
-        SpecialKind::EmployeeInsuranceLapse,
-        SpecialKind::FoundUnenrolled,
-        SpecialKind::NewHukou,
-        SpecialKind::DemobilizedVeteran,
-        SpecialKind::ReleasedPrisoner,
-        SpecialKind::UnemployedGraduate,
-        SpecialKind::NewFormEmployment,
-        SpecialKind::MigrantWorker,
-        SpecialKind::OtherLocal,
-    ];
-
-    /// The snake_case id.
-    pub fn id(self) -> &'static str {
-        match self {
-            SpecialKind::WelfareInstitutionChild => "welfare_institution_child",
-            SpecialKind::EmployeeInsuranceLapse => "employee_insurance_lapse",
-            SpecialKind::FoundUnenrolled => "found_unenrolled",
-            SpecialKind::NewHukou => "new_hukou",
-            SpecialKind::DemobilizedVeteran => "demobilized_veteran",
-            SpecialKind::ReleasedPrisoner => "released_prisoner",
-            SpecialKind::UnemployedGraduate => "unemployed_graduate",
-            SpecialKind::NewFormEmployment => "new_form_employment",
-            SpecialKind::MigrantWorker => "migrant_worker",
-            SpecialKind::OtherLocal => "other_local",
-        }
-    }
-}
-
-impl Named for SpecialKind {
-    const WHAT: &'static str = "special circumstance";
-    const NAMES: &'static [(Self, &'static str, &'static [&'static str])] = &[
-        (
-            SpecialKind::WelfareInstitutionChild,
-            "welfare_institution_child",
-            &["儿童福利机构接收的儿童", "社会福利机构新接收的弃婴儿"],
-        ),
-        (
-            SpecialKind::EmployeeInsuranceLapse,
-            "employee_insurance_lapse",
-            &["职工医保断保", "职工医保断保人员"],
-        ),
-        (
-            SpecialKind::FoundUnenrolled,
-            "found_unenrolled",
-            &["排查发现未参保"],
-        ),
-        (
-            SpecialKind::NewHukou,
-            "new_hukou",
-            &["当年新迁入户口", "新迁入户口"],
-        ),
-        (
-            SpecialKind::DemobilizedVeteran,
-            "demobilized_veteran",
-            &["复转军人"],
-        ),
-        (
-            SpecialKind::ReleasedPrisoner,
-            "released_prisoner",
-            &["刑满释放人员"],
-        ),
-        (
-            SpecialKind::UnemployedGraduate,
-            "unemployed_graduate",
-            &["未及时就业的大中专毕业生"],
-        ),
-        (
-            SpecialKind::NewFormEmployment,
-            "new_form_employment",
-            &["新就业形态从业人员"],
-        ),
-        (
-            SpecialKind::MigrantWorker,
-            "migrant_worker",
-            &["外出务工人员"],
-        ),
-        (SpecialKind::OtherLocal, "other_local", &["其他特殊情形"]),
-    ];
-}
-deserialize_by_name!(SpecialKind);
-
-impl std::fmt::Display for SpecialKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
+crate::names::named_enum! {
+    /// The special circumstances the notices name. A newborn is not one of them: that follows
+    /// from the birth and payment dates.
+    #[non_exhaustive]
+    pub enum SpecialKind ("special circumstance") {
+        /// 儿童福利机构接收的儿童 / 社会福利机构新接收的弃婴儿; date = entry.
+        WelfareInstitutionChild => "welfare_institution_child", "儿童福利机构接收的儿童", "社会福利机构新接收的弃婴儿";
+        /// 因劳动关系终止导致职工医保断保; date = lapse.
+        EmployeeInsuranceLapse => "employee_insurance_lapse", "职工医保断保", "职工医保断保人员";
+        /// 排查发现未参保 (监测对象 / 建档立卡脱贫户 / 边缘户).
+        FoundUnenrolled => "found_unenrolled", "排查发现未参保";
+        /// 当年新迁入户口.
+        NewHukou => "new_hukou", "当年新迁入户口", "新迁入户口";
+        /// 复转军人.
+        DemobilizedVeteran => "demobilized_veteran", "复转军人";
+        /// 刑满释放人员.
+        ReleasedPrisoner => "released_prisoner", "刑满释放人员";
+        /// 未及时就业的大中专毕业生.
+        UnemployedGraduate => "unemployed_graduate", "未及时就业的大中专毕业生";
+        /// 新就业形态从业人员 (first enrollment in the place of residence, with a residence permit).
+        NewFormEmployment => "new_form_employment", "新就业形态从业人员";
+        /// 外出务工人员.
+        MigrantWorker => "migrant_worker", "外出务工人员";
+        /// 其他特殊情形 named by the region (各市州结合实际明确的其他特殊情形).
+        OtherLocal => "other_local", "其他特殊情形";
     }
 }

@@ -352,7 +352,7 @@ fn policy_cases() -> Vec<PolicyCase> {
             ),
             Kind::PolicySyntax,
             Some("rule[6].refuse.code"),
-            &["unknown variant `not_local`", "not_local_newborn"],
+            &["unknown refusal code `not_local`", "not_local_newborn"],
         ),
         case(
             "zero-day newborn window",
@@ -522,7 +522,10 @@ const RESIDENT_CASES: &[ResidentCase] = &[
         json: r#"{"birth_date": "1980-01-01", "payment_date": "2020-10-15", "hukou": "locl"}"#,
         kind: Kind::Resident,
         field: "hukou",
-        contains: &["did you mean `local`?", "accepted: local, other"],
+        contains: &[
+            "did you mean `local`?",
+            "accepted: local (本地户籍), other (外地户籍)",
+        ],
     },
     ResidentCase {
         name: "misspelt enrollment",

@@ -50,6 +50,7 @@ proptest! {
                         prop_assert_eq!(a.charged, Decimal::ZERO);
                         prop_assert!(a.subsidies.is_empty() && a.tier.is_none());
                     }
+                    Some(other) => prop_assert!(false, "a charge this test does not know: {}", other),
                     None => prop_assert!(false, "an enrolled resident has a charged standard"),
                 }
                 // Repair years are charged as given, at the personal standard (M12).

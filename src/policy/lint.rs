@@ -17,14 +17,14 @@ use super::validate::{self, Problem};
 use crate::category::CategoryKind;
 use crate::error::Location;
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// The policy does not load.
-    Error,
-    /// The policy loads, but a rule is probably not what the author meant.
-    Warning,
+crate::names::named_enum! {
+    /// How serious a finding is.
+    pub enum Severity ("severity") {
+        /// The policy does not load.
+        Error => "error", "错误";
+        /// The policy loads, but a rule is probably not what the author meant.
+        Warning => "warning", "警告";
+    }
 }
 
 /// One finding of the linter.

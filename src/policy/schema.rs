@@ -120,61 +120,61 @@ pub struct Conventions {
     pub cite: String,
 }
 
-/// How "within N days" of an event is counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WithinDays {
-    /// `payment_date - event_date <= N` (day N is within).
-    AtMost,
-    /// `payment_date - event_date < N` (day N is not).
-    LessThan,
+crate::names::named_enum! {
+    /// How "within N days" of an event is counted.
+    pub enum WithinDays ("day count") {
+        /// `payment_date - event_date <= N` (day N is within).
+        AtMost => "at_most", "含第N天";
+        /// `payment_date - event_date < N` (day N is not).
+        LessThan => "less_than", "不含第N天";
+    }
 }
 
-/// Whether window and period end dates are inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EndDates {
-    /// `to` is the last day of the window (至12月31日 includes 31 Dec).
-    Inclusive,
-    /// `to` is the first day after the window.
-    Exclusive,
+crate::names::named_enum! {
+    /// Whether window and period end dates are inclusive.
+    pub enum EndDates ("end-date convention") {
+        /// `to` is the last day of the window (至12月31日 includes 31 Dec).
+        Inclusive => "inclusive", "含截止日";
+        /// `to` is the first day after the window.
+        Exclusive => "exclusive", "不含截止日";
+    }
 }
 
-/// How "from next month" is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NextMonth {
-    /// The first day of the calendar month after the payment date.
-    FirstDayOfFollowingMonth,
+crate::names::named_enum! {
+    /// How "from next month" is read.
+    pub enum NextMonth ("next-month convention") {
+        /// The first day of the calendar month after the payment date.
+        FirstDayOfFollowingMonth => "first_day_of_following_month", "缴费次月1日";
+    }
 }
 
-/// How a waiting period of N days is counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WaitingPeriod {
-    /// The wait ends on `payment_date + N days`; benefits begin then, or at the rule's start
-    /// if that is later.
-    PaymentDatePlusDays,
+crate::names::named_enum! {
+    /// How a waiting period of N days is counted.
+    pub enum WaitingPeriod ("day-wait convention") {
+        /// The wait ends on `payment_date + N days`; benefits begin then, or at the rule's start
+        /// if that is later.
+        PaymentDatePlusDays => "payment_date_plus_days", "缴费之日起N天";
+    }
 }
 
-/// How "N months after a date" is counted (urrbmi reading M1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Months {
-    /// The same day N months later, or that month's last day when the day does not exist
-    /// (2025-11-30 + 3 months = 2026-02-28).
-    SameDayOrMonthEnd,
+crate::names::named_enum! {
+    /// How "N months after a date" is counted (urrbmi reading M1).
+    pub enum Months ("month convention") {
+        /// The same day N months later, or that month's last day when the day does not exist
+        /// (2025-11-30 + 3 months = 2026-02-28).
+        SameDayOrMonthEnd => "same_day_or_month_end", "同日或月末";
+    }
 }
 
-/// From when a waiting period in months runs (urrbmi reading M2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WaitingFrom {
-    /// From the payment date.
-    PaymentDate,
-    /// From the payment date; for a payment in the collection window, from the settlement
-    /// period's first day (青岛: paid in the 2027 window, 4 months, from 2027-05-01).
-    PeriodStartForWindowPayments,
+crate::names::named_enum! {
+    /// From when a waiting period in months runs (urrbmi reading M2).
+    pub enum WaitingFrom ("waiting-from convention") {
+        /// From the payment date.
+        PaymentDate => "payment_date", "缴费之日";
+        /// From the payment date; for a payment in the collection window, from the settlement
+        /// period's first day (青岛: paid in the 2027 window, 4 months, from 2027-05-01).
+        PeriodStartForWindowPayments => "period_start_for_window_payments", "集中缴费期内缴费自结算年度首日";
+    }
 }
 
 /// A cited amount of money.
@@ -371,12 +371,12 @@ pub struct SubsidyRules {
     pub source: Option<String>,
 }
 
-/// How one tier is chosen when a resident qualifies for several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TierChoice {
-    /// Subsidies never stack: the largest total subsidy wins, ties to the tier listed first.
-    MostFavourable,
+crate::names::named_enum! {
+    /// How one tier is chosen when a resident qualifies for several.
+    pub enum TierChoice ("tier choice") {
+        /// Subsidies never stack: the largest total subsidy wins, ties to the tier listed first.
+        MostFavourable => "most_favourable", "就高不就低";
+    }
 }
 
 /// `[[category]]`: a local category declared by this policy.
@@ -611,47 +611,50 @@ impl BirthRange {
     }
 }
 
-/// A resident's newborn status under a policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NewbornStatus {
-    /// Paid within `newborn.within_days` days of birth.
-    Within,
-    /// Paid later, but born on or after `newborn.late_born_on_or_after`.
-    Late,
-    /// Neither.
-    No,
+crate::names::named_enum! {
+    /// A resident's newborn status under a policy.
+    pub enum NewbornStatus ("newborn status") {
+        /// Paid within `newborn.within_days` days of birth.
+        Within => "within", "出生90天内参保";
+        /// Paid later, but born on or after `newborn.late_born_on_or_after`.
+        Late => "late", "新生儿未在90天内参保";
+        /// Neither.
+        No => "no", "非新生儿";
+    }
 }
 
-/// Which standard a rule charges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Charge {
-    /// The personal contribution standard (个人缴费标准); tiers apply.
-    Personal,
-    /// The full funding standard (筹资标准 = personal + fiscal); tiers apply to the personal part.
-    Full,
-    /// Nothing is due (免缴: a newborn whose parent is insured): charged 0, owed 0, no fund
-    /// pays anything. Not the same as a tier paying 100%.
-    Waived,
+crate::names::named_enum! {
+    /// Which standard a rule charges.
+    #[non_exhaustive]
+    pub enum Charge ("charge") {
+        /// The personal contribution standard (个人缴费标准); tiers apply.
+        Personal => "personal", "个人缴费标准";
+        /// The full funding standard (筹资标准 = personal + fiscal); tiers apply to the personal
+        /// part.
+        Full => "full", "筹资标准", "全额";
+        /// Nothing is due (免缴: a newborn whose parent is insured): charged 0, owed 0, no fund
+        /// pays anything. Not the same as a tier paying 100%.
+        Waived => "waived", "免缴";
+    }
 }
 
-/// The day a rule's benefits count from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StartFrom {
-    /// The first day of the settlement period.
-    PeriodStart,
-    /// The payment date (缴费到账之日).
-    PaymentDate,
-    /// The date of birth (自出生之日).
-    BirthDate,
-    /// The special circumstance's date (entry into the institution, the lapse).
-    SpecialDate,
-    /// The first day of the month after payment (从缴费的下个月起).
-    NextMonth,
-    /// The rule's `fixed_date`.
-    FixedDate,
+crate::names::named_enum! {
+    /// The day a rule's benefits count from.
+    #[non_exhaustive]
+    pub enum StartFrom ("benefit start") {
+        /// The first day of the settlement period.
+        PeriodStart => "period_start", "结算年度首日";
+        /// The payment date (缴费到账之日).
+        PaymentDate => "payment_date", "缴费之日";
+        /// The date of birth (自出生之日).
+        BirthDate => "birth_date", "出生之日";
+        /// The special circumstance's date (entry into the institution, the lapse).
+        SpecialDate => "special_date", "特殊情形之日";
+        /// The first day of the month after payment (从缴费的下个月起).
+        NextMonth => "next_month", "缴费次月";
+        /// The rule's `fixed_date`.
+        FixedDate => "fixed_date", "指定日期";
+    }
 }
 
 /// A charge for the year before the benefit year.
@@ -766,12 +769,12 @@ pub struct RepairRule {
     pub source: Option<String>,
 }
 
-/// What one repair year costs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RepairPrice {
-    /// The personal standard of the benefit year (参照当年参保地的个人缴费标准), not subsidized.
-    PersonalStandard,
+crate::names::named_enum! {
+    /// What one repair year costs.
+    pub enum RepairPrice ("repair price") {
+        /// The personal standard of the benefit year (参照当年参保地的个人缴费标准), not subsidized.
+        PersonalStandard => "personal_standard", "当年个人缴费标准";
+    }
 }
 
 /// The least total wait after a long break.

@@ -561,11 +561,10 @@ pub fn describe_rule(rule: &StartRule) -> String {
     let then = match (&rule.refuse, rule.charge, rule.benefit_start) {
         (Some(refuse), _, _) => format!("refuse ({})", refuse.code),
         (None, charge, start) => {
-            let charge = charge.map_or("?", |c| match c {
-                urrbmi::policy::schema::Charge::Personal => "personal standard",
-                urrbmi::policy::schema::Charge::Full => "full standard",
-                urrbmi::policy::schema::Charge::Waived => "waived (免缴)",
-            });
+            let charge = charge.map_or_else(
+                || "?".to_string(),
+                |c| format!("{} ({})", c.id(), c.chinese()),
+            );
             let start = start.map_or_else(
                 || "?".to_string(),
                 |s| {

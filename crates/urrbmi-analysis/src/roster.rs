@@ -1140,16 +1140,8 @@ impl<W: io::Write> RosterWriter<W> {
             Hukou::Other => b"other",
         });
         r.push_field(flag(resident.residence_permit));
-        r.push_field(match resident.student {
-            Student::None => b"none".as_slice(),
-            Student::School => b"school",
-            Student::College => b"college",
-        });
-        r.push_field(match resident.enrollment {
-            Enrollment::Renewal => b"renewal".as_slice(),
-            Enrollment::FirstTime => b"first_time",
-            Enrollment::Lapsed => b"lapsed",
-        });
+        r.push_field(resident.student.id().as_bytes());
+        r.push_field(resident.enrollment.id().as_bytes());
         for years in [
             resident.lapsed_years,
             Some(resident.repair_years).filter(|y| *y > 0),
