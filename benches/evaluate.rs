@@ -24,14 +24,14 @@ use urrbmi::{Policy, evaluate};
 fn bench(c: &mut Criterion) {
     for id in Policy::builtin_ids() {
         let policy = Policy::builtin(id).expect("built-in policy");
-        let residents = common::mix(&policy, common::MIX_SIZE, common::SEED);
+        let residents = common::mix(policy, common::MIX_SIZE, common::SEED);
         let mut group = c.benchmark_group(id);
         group.throughput(Throughput::Elements(residents.len() as u64));
         group.bench_function("evaluate", |b| {
             b.iter(|| {
                 for resident in &residents {
                     // Looked at in place, then dropped, as a caller would.
-                    let assessment = evaluate(&policy, black_box(resident));
+                    let assessment = evaluate(policy, black_box(resident));
                     black_box(&assessment);
                 }
             });
@@ -56,7 +56,7 @@ const ROUNDS_PER_THREAD: usize = 8;
 
 fn threads(c: &mut Criterion) {
     let policy = Policy::builtin("ziyang-2021").expect("built-in policy");
-    let residents = common::mix(&policy, common::MIX_SIZE, common::SEED);
+    let residents = common::mix(policy, common::MIX_SIZE, common::SEED);
     let workers = rayon::current_num_threads();
     let evaluate_mix = |policy: &Policy| {
         for _ in 0..ROUNDS_PER_THREAD {
@@ -74,14 +74,14 @@ fn threads(c: &mut Criterion) {
         b.iter(|| {
             (0..workers)
                 .into_par_iter()
-                .for_each(|_| evaluate_mix(&policy))
+                .for_each(|_| evaluate_mix(policy))
         });
     });
     group.bench_function(format!("{workers} threads, policy per thread"), |b| {
         b.iter(|| {
             (0..workers)
                 .into_par_iter()
-                .for_each(|_| evaluate_mix(&policy.clone()));
+                .for_each(|_| evaluate_mix(&Policy::clone(policy)));
         });
     });
     group.finish();

@@ -25,7 +25,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("clone");
     for id in Policy::builtin_ids() {
         let policy = Policy::builtin(id).expect("built-in policy");
-        group.bench_function(id, |b| b.iter(|| black_box(&policy).clone()));
+        group.bench_function(id, |b| b.iter(|| black_box(policy).clone()));
     }
     group.finish();
 }

@@ -150,8 +150,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "resident", "status", "charged", "owed", "subsidies", "benefits"
         );
         for example in EXAMPLES {
-            let resident = (example.build)(&policy);
-            let assessment = evaluate(&policy, &resident)?;
+            let resident = (example.build)(policy);
+            let assessment = evaluate(policy, &resident)?;
             println!("  {}", row(example.label, &assessment));
         }
     }
@@ -163,7 +163,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "resident", "standard", "owed", "repair", "raise", "wait", "benefits"
     );
     for (label, build) in SINCE_2025 {
-        let a = evaluate(&policy, &build())?;
+        let a = evaluate(policy, &build())?;
         println!("  {}", since_2025_row(label, &a));
     }
     Ok(())

@@ -42,57 +42,145 @@ impl fmt::Display for Location {
     }
 }
 
+crate::names::named_enum! {
+    /// How serious a problem of a policy file is.
+    pub enum Severity ("severity") {
+        /// The policy does not load.
+        Error => "error", "错误";
+        /// The policy loads, but a rule is probably not what the author meant.
+        Warning => "warning", "警告";
+    }
+}
+
+/// One problem of a policy file (or of an overlay): how serious, where, what is wrong and what
+/// would be accepted. Loading, the linter and overlays all report problems this way.
+///
+/// Displayed as the `toml` crate shows its errors, with the offending line and a caret:
+///
+/// ```text
+/// error: the amount -280 is negative
+///  --> policies/ziyang-2021.toml:32:23 at `standards.personal.amount`
+///    |
+/// 32 | personal = { amount = -280, cite = "益资政办发〔2020〕17号 二(二)" }
+///    |                       ^
+///    = expected: an amount in yuan from 0 to 1000000, to the fen (at most two decimal places)
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where (file, line:column and key path, when known).
+    pub location: Location,
+    /// What is wrong.
+    pub message: String,
+    /// What would be accepted, or how to fix it.
+    pub expected: String,
+    /// The text of the offending line, when the file's text is known.
+    pub source_line: Option<String>,
+    /// A note on where the problem comes from (an overlay's entry left as the base had it).
+    pub note: Option<String>,
+}
+
+impl Diagnostic {
+    /// Whether this finding blocks loading.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The key path of the offending value, when known.
+    pub fn key_path(&self) -> Option<&str> {
+        self.location.key_path.as_deref()
+    }
+
+    /// The diagnostic on one line: `file:line:column at `key`: error: what; expected`.
+    pub fn one_line(&self) -> String {
+        format!(
+            "{}: {}: {}; {}",
+            self.location, self.severity, self.message, self.expected
+        )
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: {}", self.severity, self.message)?;
+        write!(f, " --> {}", self.location)?;
+        if let (Some(line), Some(text)) = (self.location.line, &self.source_line) {
+            let number = line.to_string();
+            let gutter = " ".repeat(number.len());
+            let text = text.trim_end();
+            write!(f, "\n{gutter} |\n{number} | {text}")?;
+            if let Some(column) = self.location.column {
+                // The caret sits under the column, wide (CJK) characters counting two.
+                let before: String = text.chars().take(column.saturating_sub(1)).collect();
+                let pad = unicode_width::UnicodeWidthStr::width(before.as_str());
+                write!(f, "\n{gutter} | {}^", " ".repeat(pad))?;
+            }
+            write!(f, "\n{gutter} =")?;
+        } else {
+            write!(f, "\n   =")?;
+        }
+        write!(f, " expected: {}", self.expected)?;
+        if let Some(note) = &self.note {
+            write!(f, "\n   = note: {note}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A policy file that could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyError {
     /// The file could not be read.
-    #[error("cannot read policy file {path}: {reason}")]
+    #[error("cannot read policy file {}: {source}", path.display())]
     Io {
         /// The path given.
         path: PathBuf,
-        /// The operating system's reason.
-        reason: String,
+        /// The operating system's error.
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
     },
     /// No built-in policy has this id.
     #[error("no built-in policy `{id}`; the built-in policies are: {}", available.join(", "))]
     UnknownBuiltin {
-        /// The id asked for.
+        /// The id asked for (cut to 60 characters).
         id: String,
         /// The ids that exist.
         available: Vec<String>,
     },
-    /// The file is not valid TOML, or a value has the wrong type or an unknown name.
-    #[error("{location}: {message}")]
-    Syntax {
-        /// Where.
-        location: Box<Location>,
-        /// What the TOML reader said, including what it expected.
-        message: String,
-    },
-    /// The file reads, but a value breaks a rule of the policy format.
-    #[error("{location}: {problem}; {expected}")]
+    /// The file does not load: every problem found, each located (TOML syntax, values of the
+    /// wrong type or with unknown names, and rules of the policy format broken), in file order.
+    #[error("{}", problems_text(problems))]
     Invalid {
-        /// Where.
-        location: Box<Location>,
-        /// What is wrong.
-        problem: String,
-        /// What would be accepted.
-        expected: String,
+        /// The problems, at least one; all errors.
+        problems: Vec<Diagnostic>,
     },
 }
 
+fn problems_text(problems: &[Diagnostic]) -> String {
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    match shown.len() {
+        1 => shown.concat(),
+        n => format!("{n} problems:\n\n{}", shown.join("\n\n")),
+    }
+}
+
 impl PolicyError {
-    /// Where the problem is, when it is in the file.
-    pub fn location(&self) -> Option<&Location> {
+    /// The problems of a file that does not load (empty for the other errors).
+    pub fn problems(&self) -> &[Diagnostic] {
         match self {
-            PolicyError::Syntax { location, .. } | PolicyError::Invalid { location, .. } => {
-                Some(location)
-            }
-            PolicyError::Io { .. } | PolicyError::UnknownBuiltin { .. } => None,
+            PolicyError::Invalid { problems } => problems,
+            PolicyError::Io { .. } | PolicyError::UnknownBuiltin { .. } => &[],
         }
     }
 
-    /// The key path of the offending value, when known.
+    /// Where the first problem is, when it is in the file.
+    pub fn location(&self) -> Option<&Location> {
+        self.problems().first().map(|d| &d.location)
+    }
+
+    /// The key path of the first problem, when known.
     pub fn key_path(&self) -> Option<&str> {
         self.location().and_then(|l| l.key_path.as_deref())
     }
@@ -100,6 +188,7 @@ impl PolicyError {
 
 /// A resident that cannot be evaluated: the input makes no sense.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EvalError {
     /// The payment date is before the birth date.
     #[error(

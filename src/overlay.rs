@@ -68,7 +68,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::{Table, Value};
 
-use crate::error::PolicyError;
+use crate::error::{Diagnostic, Location, PolicyError, Severity};
 use crate::policy::Policy;
 use crate::policy::schema::{
     Conventions, Coverage, Extension, Header, Incentive, LocalCategory, Newborn, Period,
@@ -110,88 +110,107 @@ pub struct OverlayHeader {
     pub source: Option<String>,
 }
 
-/// An overlay that cannot be read or applied: where, what, and what would be accepted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// An overlay that cannot be read or applied.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum OverlayError {
     /// The file could not be read.
-    #[error("cannot read overlay {path}: {reason}")]
+    #[error("cannot read overlay {}: {source}", path.display())]
     Io {
         /// The path.
         path: PathBuf,
-        /// The operating system's reason.
-        reason: String,
+        /// The operating system's error.
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
     },
-    /// Not valid TOML.
-    #[error("overlay: {message}")]
-    Syntax {
-        /// The TOML reader's message, with the line and column.
-        message: String,
-    },
-    /// A key the overlay format does not have.
-    #[error("overlay key `{key}` is not part of a policy file; accepted: {}", accepted.join(", "))]
-    UnknownKey {
-        /// The key path.
-        key: String,
-        /// The keys accepted there.
-        accepted: Vec<String>,
-    },
-    /// The overlay itself is malformed (an entry without an id, a drop of an id the base does
-    /// not have, an overlay for another policy).
-    #[error("overlay key `{key}`: {problem}; {expected}")]
+    /// The overlay is not valid TOML, is malformed (an entry without an id, a drop of an id the
+    /// base does not have, an overlay for another policy, a key no policy file has), or makes a
+    /// policy that breaks the policy format: each problem located by the overlay's own key (or,
+    /// for an entry of the base the overlay left as it was, by that entry, with a note).
+    #[error("{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n\n"))]
     Invalid {
-        /// The key path in the overlay.
-        key: String,
-        /// What is wrong.
-        problem: String,
-        /// What would be accepted.
-        expected: String,
-    },
-    /// A changed table or entry no longer fits the policy format (an unknown field, a wrong
-    /// type, a missing required key in a new entry).
-    #[error("overlay key `{key}`: {message}")]
-    Shape {
-        /// The key path in the overlay.
-        key: String,
-        /// What the policy format says.
-        message: String,
-    },
-    /// The policy the overlay makes breaks a rule of the policy format.
-    #[error("overlay key `{key}`{}: {problem}; {expected}", if *from_base { " (an entry of the base policy the overlay left as it was)" } else { "" })]
-    InvalidPolicy {
-        /// The key path in the overlay, or in the resulting policy when the entry comes
-        /// unchanged from the base.
-        key: String,
-        /// Whether `key` is an entry of the base the overlay did not touch.
-        from_base: bool,
-        /// What is wrong.
-        problem: String,
-        /// What would be accepted.
-        expected: String,
+        /// The problems, at least one.
+        problems: Vec<Diagnostic>,
     },
 }
 
 impl OverlayError {
-    /// The key path the error is about, if any.
-    pub fn key(&self) -> Option<&str> {
+    /// The problems (empty for an I/O error).
+    pub fn problems(&self) -> &[Diagnostic] {
         match self {
-            OverlayError::UnknownKey { key, .. }
-            | OverlayError::Invalid { key, .. }
-            | OverlayError::Shape { key, .. }
-            | OverlayError::InvalidPolicy { key, .. } => Some(key),
-            OverlayError::Io { .. } | OverlayError::Syntax { .. } => None,
+            OverlayError::Invalid { problems } => problems,
+            OverlayError::Io { .. } => &[],
         }
     }
+
+    /// The key path of the first problem, if any.
+    pub fn key(&self) -> Option<&str> {
+        self.problems().first().and_then(Diagnostic::key_path)
+    }
+}
+
+/// A problem found in an overlay, before it is located in the overlay's text.
+#[derive(Debug, Clone)]
+struct Found {
+    key: String,
+    problem: String,
+    expected: String,
+    note: Option<String>,
 }
 
 fn invalid(
     key: impl Into<String>,
     problem: impl Into<String>,
     expected: impl Into<String>,
-) -> OverlayError {
-    OverlayError::Invalid {
+) -> Found {
+    Found {
         key: key.into(),
         problem: problem.into(),
         expected: expected.into(),
+        note: None,
+    }
+}
+
+/// A changed table or entry that no longer fits the policy format.
+fn shape(key: impl Into<String>, message: impl Into<String>) -> Found {
+    invalid(
+        key,
+        message,
+        "the policy file format (see the README's \"Policy files\")",
+    )
+}
+
+/// The problems, located in the overlay's text.
+fn located(text: &str, file: Option<&Path>, found: Vec<Found>) -> OverlayError {
+    let locator = crate::policy::Locator::new(text);
+    OverlayError::Invalid {
+        problems: found
+            .into_iter()
+            .map(|f| {
+                let (line, column) = if f.note.is_some() {
+                    (None, None)
+                } else {
+                    locator
+                        .locate(&f.key)
+                        .map_or((None, None), |(l, c)| (Some(l), Some(c)))
+                };
+                Diagnostic {
+                    severity: Severity::Error,
+                    location: Location {
+                        file: file.map(Path::to_path_buf),
+                        line,
+                        column,
+                        key_path: Some(f.key),
+                    },
+                    message: f.problem,
+                    expected: f.expected,
+                    source_line: line
+                        .and_then(|l| text.lines().nth(l.saturating_sub(1)))
+                        .map(str::to_string),
+                    note: f.note,
+                }
+            })
+            .collect(),
     }
 }
 
@@ -201,6 +220,8 @@ pub struct Overlay {
     header: OverlayHeader,
     changes: Table,
     source: Option<PathBuf>,
+    /// The overlay's text, to locate problems in it.
+    text: String,
 }
 
 /// Where each entry of an array of the resulting policy came from.
@@ -213,53 +234,84 @@ struct Origins {
 
 impl Overlay {
     /// Reads an overlay from TOML text.
+    ///
+    /// # Errors
+    ///
+    /// [`OverlayError::Invalid`] for text that is not TOML, an overlay without its `[overlay]`
+    /// table, or a key no policy file has; each problem is located in the text.
     pub fn from_toml_str(text: &str) -> Result<Overlay, OverlayError> {
+        Overlay::read(text, None)
+    }
+
+    fn read(text: &str, file: Option<&Path>) -> Result<Overlay, OverlayError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut table: Table = toml::from_str(text).map_err(|e| OverlayError::Syntax {
-            message: e.to_string(),
+        Overlay::parse(text).map_err(|found| located(text, file, found))
+    }
+
+    fn parse(text: &str) -> Result<Overlay, Vec<Found>> {
+        let mut table: Table = toml::from_str(text).map_err(|e| {
+            let key = e
+                .span()
+                .and_then(|span| crate::policy::Locator::new(text).key_path_at(span.start))
+                .unwrap_or_default();
+            vec![invalid(key, e.message().to_string(), "valid TOML")]
         })?;
         let header = match table.remove("overlay") {
             None => {
-                return Err(invalid(
+                return Err(vec![invalid(
                     "overlay",
                     "the `[overlay]` table is missing",
                     "`[overlay]` with `id` (the new policy's id), `base` (the policy it applies to) and `title`",
-                ));
+                )]);
             }
-            Some(value) => OverlayHeader::deserialize(value).map_err(|e| OverlayError::Shape {
-                key: "overlay".into(),
-                message: e.to_string(),
-            })?,
+            Some(value) => OverlayHeader::deserialize(value)
+                .map_err(|e| vec![shape("overlay", e.message().to_string())])?,
         };
-        for key in table.keys() {
-            if !TABLES.contains(&key.as_str()) && !ARRAYS.contains(&key.as_str()) {
-                let mut accepted: Vec<String> = std::iter::once("overlay")
-                    .chain(TABLES)
-                    .chain(ARRAYS)
-                    .map(str::to_string)
-                    .collect();
-                accepted.sort();
-                return Err(OverlayError::UnknownKey {
-                    key: key.clone(),
-                    accepted,
-                });
-            }
+        let mut accepted: Vec<&str> = std::iter::once("overlay")
+            .chain(TABLES)
+            .chain(ARRAYS)
+            .collect();
+        accepted.sort_unstable();
+        let unknown: Vec<Found> = table
+            .keys()
+            .filter(|key| !TABLES.contains(&key.as_str()) && !ARRAYS.contains(&key.as_str()))
+            .map(|key| {
+                let suggestion = crate::suggest::closest(key, accepted.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                invalid(
+                    key.clone(),
+                    format!(
+                        "overlay key `{}` is not part of a policy file{suggestion}",
+                        crate::error::shown(key)
+                    ),
+                    format!("one of: {}", accepted.join(", ")),
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
         }
         Ok(Overlay {
             header,
             changes: table,
             source: None,
+            text: text.to_string(),
         })
     }
 
     /// Reads an overlay file.
+    ///
+    /// # Errors
+    ///
+    /// [`OverlayError::Io`] when the file cannot be read, else as [`Overlay::from_toml_str`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Overlay, OverlayError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| OverlayError::Io {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            source: std::sync::Arc::new(e),
         })?;
-        let mut overlay = Overlay::from_toml_str(&text)?;
+        let mut overlay = Overlay::read(&text, Some(path))?;
         overlay.source = Some(path.to_path_buf());
         Ok(overlay)
     }
@@ -275,9 +327,20 @@ impl Overlay {
     }
 
     /// Applies the overlay to `base` and validates the result.
+    ///
+    /// # Errors
+    ///
+    /// [`OverlayError::Invalid`] when the overlay is for another policy, an entry is malformed,
+    /// a changed table no longer fits the format, or the policy it makes breaks a rule of the
+    /// format: every problem of the resulting policy, each located by the overlay's key.
     pub fn apply(&self, base: &Policy) -> Result<Policy, OverlayError> {
+        self.merge(base)
+            .map_err(|found| located(&self.text, self.source.as_deref(), found))
+    }
+
+    fn merge(&self, base: &Policy) -> Result<Policy, Vec<Found>> {
         if base.id() != self.header.base {
-            return Err(invalid(
+            return Err(vec![invalid(
                 "overlay.base",
                 format!(
                     "the overlay is written for `{}` but is applied to `{}`",
@@ -289,59 +352,59 @@ impl Overlay {
                     self.header.base,
                     base.id()
                 ),
-            ));
+            )]);
         }
         let mut merged = match Value::try_from(base.spec()) {
             Ok(Value::Table(table)) => table,
             _ => {
-                return Err(invalid(
+                return Err(vec![invalid(
                     "overlay.base",
                     "the base policy cannot be written as TOML",
                     "a base policy loaded from a policy file",
-                ));
+                )]);
             }
         };
         let mut origins = Origins::default();
         for (key, change) in &self.changes {
             if TABLES.contains(&key.as_str()) {
                 let Value::Table(change) = change else {
-                    return Err(invalid(
+                    return Err(vec![invalid(
                         key.clone(),
                         "is not a table",
                         format!("`[{key}]` with the keys to change"),
-                    ));
+                    )]);
                 };
                 if key == "policy" && change.contains_key("id") {
-                    return Err(invalid(
+                    return Err(vec![invalid(
                         "policy.id",
                         "an overlay does not set the policy id here",
                         "the new id in `[overlay] id`",
-                    ));
+                    )]);
                 }
                 let target = merged
                     .entry(key.clone())
                     .or_insert_with(|| Value::Table(Table::new()));
                 merge_value(target, change);
-                check_table(key, target)?;
+                check_table(key, target).map_err(|f| vec![f])?;
             } else if let Some(name) = ARRAYS.iter().find(|a| **a == key.as_str()) {
                 let Value::Array(entries) = change else {
-                    return Err(invalid(
+                    return Err(vec![invalid(
                         key.clone(),
                         "is not an array of tables",
                         format!("`[[{key}]]` entries, each with an `id`"),
-                    ));
+                    )]);
                 };
                 let target = merged
                     .entry(key.clone())
                     .or_insert_with(|| Value::Array(Vec::new()));
                 let Value::Array(existing) = target else {
-                    return Err(invalid(
+                    return Err(vec![invalid(
                         key.clone(),
                         "is not an array in the base",
                         "an array of tables",
-                    ));
+                    )]);
                 };
-                let order = merge_array(name, existing, entries)?;
+                let order = merge_array(name, existing, entries).map_err(|f| vec![f])?;
                 origins.arrays.push((name, order));
             }
         }
@@ -355,15 +418,12 @@ impl Overlay {
                     let Some(Some(from)) = order.get(index) else {
                         continue;
                     };
-                    check_entry(name, *from, entry)?;
+                    check_entry(name, *from, entry).map_err(|f| vec![f])?;
                 }
             }
         }
-        let spec =
-            PolicySpec::deserialize(Value::Table(merged)).map_err(|e| OverlayError::Shape {
-                key: "overlay".into(),
-                message: e.to_string(),
-            })?;
+        let spec = PolicySpec::deserialize(Value::Table(merged))
+            .map_err(|e| vec![shape("overlay", e.message().to_string())])?;
         if !spec
             .policy
             .id
@@ -371,13 +431,13 @@ impl Overlay {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             || spec.policy.id.is_empty()
         {
-            return Err(invalid(
+            return Err(vec![invalid(
                 "overlay.id",
                 format!("`{}` is not a policy id", spec.policy.id),
                 "lowercase ASCII letters, digits and `-`, e.g. \"hunan-2022-city\"",
-            ));
+            )]);
         }
-        Policy::from_spec(spec).map_err(|e| locate(e, &origins))
+        Policy::from_spec(spec).map_err(|e| relocate(&e, &origins))
     }
 }
 
@@ -406,7 +466,7 @@ fn merge_array(
     name: &'static str,
     existing: &mut Vec<Value>,
     entries: &[Value],
-) -> Result<Vec<Option<usize>>, OverlayError> {
+) -> Result<Vec<Option<usize>>, Found> {
     let mut origin: Vec<Option<usize>> = vec![None; existing.len()];
     let id_of = |v: &Value| v.get("id").and_then(Value::as_str).map(str::to_string);
     for (i, entry) in entries.iter().enumerate() {
@@ -526,11 +586,7 @@ fn merge_array(
     Ok(origin)
 }
 
-fn check_table(key: &str, value: &Value) -> Result<(), OverlayError> {
-    let shape = |message: String| OverlayError::Shape {
-        key: key.to_string(),
-        message,
-    };
+fn check_table(key: &str, value: &Value) -> Result<(), Found> {
     let v = value.clone();
     match key {
         "policy" => Header::deserialize(v).map(drop),
@@ -544,10 +600,10 @@ fn check_table(key: &str, value: &Value) -> Result<(), OverlayError> {
         "incentive" => Incentive::deserialize(v).map(drop),
         _ => Ok(()),
     }
-    .map_err(|e: toml::de::Error| shape(e.message().to_string()))
+    .map_err(|e: toml::de::Error| shape(key, e.message().to_string()))
 }
 
-fn check_entry(name: &str, index: usize, value: &Value) -> Result<(), OverlayError> {
+fn check_entry(name: &str, index: usize, value: &Value) -> Result<(), Found> {
     let v = value.clone();
     match name {
         "extension" => Extension::deserialize(v).map(drop),
@@ -557,57 +613,48 @@ fn check_entry(name: &str, index: usize, value: &Value) -> Result<(), OverlayErr
         "rule" => StartRule::deserialize(v).map(drop),
         _ => Ok(()),
     }
-    .map_err(|e: toml::de::Error| OverlayError::Shape {
-        key: format!("{name}[{index}]"),
-        message: e.message().to_string(),
-    })
+    .map_err(|e: toml::de::Error| shape(format!("{name}[{index}]"), e.message().to_string()))
 }
 
-/// The validation error of the resulting policy, with its key moved to the overlay's entry
-/// when the overlay added or changed it.
-fn locate(error: PolicyError, origins: &Origins) -> OverlayError {
-    let (key, problem, expected) = match &error {
-        PolicyError::Invalid {
-            location,
-            problem,
-            expected,
-        } => (
-            location.key_path.clone().unwrap_or_default(),
-            problem.clone(),
-            expected.clone(),
-        ),
-        other => (String::new(), other.to_string(), String::new()),
-    };
-    for (name, order) in &origins.arrays {
-        let Some(rest) = key.strip_prefix(name).and_then(|r| r.strip_prefix('[')) else {
-            continue;
-        };
-        let Some((index, tail)) = rest.split_once(']') else {
-            continue;
-        };
-        let Ok(index) = index.parse::<usize>() else {
-            continue;
-        };
-        if let Some(Some(from)) = order.get(index) {
-            return OverlayError::InvalidPolicy {
-                key: format!("{name}[{from}]{tail}"),
-                from_base: false,
-                problem,
-                expected,
+/// The problems of the resulting policy, each with its key moved to the overlay's entry when
+/// the overlay added or changed it, or noted as an entry of the base the overlay left as it was.
+fn relocate(error: &PolicyError, origins: &Origins) -> Vec<Found> {
+    let problems = error.problems();
+    if problems.is_empty() {
+        return vec![invalid(
+            "overlay",
+            error.to_string(),
+            "a policy the overlay can make",
+        )];
+    }
+    problems
+        .iter()
+        .map(|d| {
+            let key = d.key_path().unwrap_or_default().to_string();
+            let found = |key: String, from_base: bool| Found {
+                key,
+                problem: d.message.clone(),
+                expected: d.expected.clone(),
+                note: from_base
+                    .then(|| "an entry of the base policy the overlay left as it was".to_string()),
             };
-        }
-        return OverlayError::InvalidPolicy {
-            key,
-            from_base: true,
-            problem,
-            expected,
-        };
-    }
-    let from_base = ARRAYS.iter().any(|a| key.starts_with(a));
-    OverlayError::InvalidPolicy {
-        key,
-        from_base,
-        problem,
-        expected,
-    }
+            for (name, order) in &origins.arrays {
+                let Some(rest) = key.strip_prefix(name).and_then(|r| r.strip_prefix('[')) else {
+                    continue;
+                };
+                let Some((index, tail)) = rest.split_once(']') else {
+                    continue;
+                };
+                let Ok(index) = index.parse::<usize>() else {
+                    continue;
+                };
+                return match order.get(index) {
+                    Some(Some(from)) => found(format!("{name}[{from}]{tail}"), false),
+                    _ => found(key.clone(), true),
+                };
+            }
+            let from_base = ARRAYS.iter().any(|a| key.starts_with(a));
+            found(key, from_base)
+        })
+        .collect()
 }

@@ -192,6 +192,61 @@ impl Resident {
         }
     }
 
+    /// Sets the caller's identifier (builder style).
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the hukou (builder style).
+    pub fn with_hukou(mut self, hukou: Hukou) -> Self {
+        self.hukou = hukou;
+        self
+    }
+
+    /// Sets whether the resident holds a residence permit (builder style).
+    pub fn with_residence_permit(mut self, permit: bool) -> Self {
+        self.residence_permit = permit;
+        self
+    }
+
+    /// Sets the student kind (builder style).
+    pub fn with_student(mut self, student: Student) -> Self {
+        self.student = student;
+        self
+    }
+
+    /// Sets whether the resident pays as a household unit (builder style).
+    pub fn with_household_unit(mut self, household_unit: bool) -> Self {
+        self.household_unit = household_unit;
+        self
+    }
+
+    /// Sets whether the resident is obliged to join employee insurance (builder style).
+    pub fn with_employee_insurance_obligated(mut self, obligated: bool) -> Self {
+        self.employee_insurance_obligated = obligated;
+        self
+    }
+
+    /// Sets the lapsed years alone (builder style); see [`Resident::lapsed`] to set the
+    /// enrollment with them.
+    pub fn with_lapsed_years(mut self, years: Option<u32>) -> Self {
+        self.lapsed_years = years;
+        self
+    }
+
+    /// Sets the payment date (builder style).
+    pub fn with_payment_date(mut self, date: NaiveDate) -> Self {
+        self.payment_date = date;
+        self
+    }
+
+    /// Sets the birth date (builder style).
+    pub fn with_birth_date(mut self, date: NaiveDate) -> Self {
+        self.birth_date = date;
+        self
+    }
+
     /// Adds a held category (builder style).
     pub fn with_category(mut self, category: impl Into<HeldCategory>) -> Self {
         self.categories.push(category.into());

@@ -65,12 +65,12 @@ fn the_counter_sees_allocations() {
 #[test]
 fn evaluate_makes_no_heap_allocation_for_the_resident_mix() {
     for policy in Policy::builtins().expect("built-in policies") {
-        let residents = common::mix(&policy, common::MIX_SIZE, common::SEED);
+        let residents = common::mix(policy, common::MIX_SIZE, common::SEED);
         let mut total = 0;
         let mut first = None;
         for resident in &residents {
             let before = allocations();
-            let assessment = evaluate(&policy, resident).expect("the mix holds valid residents");
+            let assessment = evaluate(policy, resident).expect("the mix holds valid residents");
             std::hint::black_box(&assessment);
             let made = allocations() - before;
             total += made;
@@ -95,9 +95,9 @@ fn an_assessment_borrows_its_strings_from_its_policy() {
     // shared (docs/performance.md). A clone decides the same and lends its own copies.
     let policy = Policy::builtin("ziyang-2021").expect("built-in policy");
     let clone = policy.clone();
-    let residents = common::mix(&policy, 64, common::SEED);
+    let residents = common::mix(policy, 64, common::SEED);
     for resident in &residents {
-        let a = evaluate(&policy, resident).expect("the mix holds valid residents");
+        let a = evaluate(policy, resident).expect("the mix holds valid residents");
         let b = evaluate(&clone, resident).expect("the mix holds valid residents");
         assert_eq!(a, b, "the clone decides the same");
         assert!(std::ptr::eq(a.policy, policy.id()));

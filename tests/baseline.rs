@@ -16,8 +16,8 @@ fn baselines_agree_with_evaluate_on_every_resident_of_the_mix() {
         let baseline = for_policy(id).expect("a baseline for this policy");
         // The bench's mix, then a larger one drawn with another seed.
         for (n, seed) in [(common::MIX_SIZE, common::SEED), (50_000, 7)] {
-            for (i, resident) in common::mix(&policy, n, seed).iter().enumerate() {
-                let a = evaluate(&policy, resident).expect("the mix holds valid residents");
+            for (i, resident) in common::mix(policy, n, seed).iter().enumerate() {
+                let a = evaluate(policy, resident).expect("the mix holds valid residents");
                 assert_eq!(
                     baseline(resident),
                     Outcome::of(&a),
@@ -36,8 +36,8 @@ fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
         let mut refusals = BTreeSet::new();
         let (mut plain, mut full, mut newborn_routes) = (0, 0, 0);
         let (mut waits, mut repairs, mut waived, mut raises) = (0, 0, 0, 0);
-        for resident in common::mix(&policy, common::MIX_SIZE, common::SEED) {
-            let a = evaluate(&policy, &resident).expect("the mix holds valid residents");
+        for resident in common::mix(policy, common::MIX_SIZE, common::SEED) {
+            let a = evaluate(policy, &resident).expect("the mix holds valid residents");
             match a.status {
                 Status::Refused => {
                     refusals.insert(a.refusal.as_ref().expect("a refusal").code);

@@ -217,7 +217,7 @@ fn golden_cases_match_the_notices() {
         );
         counts.push(format!("{id}: {}", file.case.len()));
         for case in &file.case {
-            match evaluate(&policy, &case.resident) {
+            match evaluate(policy, &case.resident) {
                 Ok(a) => {
                     let diff = differences(case, &a);
                     if !diff.is_empty() {

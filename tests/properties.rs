@@ -7,14 +7,14 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use urrbmi::{CategoryKind, Charge, HeldCategory, Policy, Resident, Status, evaluate, strategies};
 
-fn policies() -> &'static [Policy] {
-    static POLICIES: OnceLock<Vec<Policy>> = OnceLock::new();
+fn policies() -> &'static [&'static Policy] {
+    static POLICIES: OnceLock<Vec<&'static Policy>> = OnceLock::new();
     POLICIES.get_or_init(|| Policy::builtins().expect("built-in policies load"))
 }
 
 /// A built-in policy and a resident paying around its collection year.
 fn policy_and_resident() -> impl Strategy<Value = (usize, Resident)> {
-    (0..policies().len()).prop_flat_map(|i| (Just(i), strategies::resident_for(&policies()[i])))
+    (0..policies().len()).prop_flat_map(|i| (Just(i), strategies::resident_for(policies()[i])))
 }
 
 proptest! {
@@ -143,7 +143,7 @@ proptest! {
         let second = evaluate(policy, &resident.clone()).expect("well-formed");
         prop_assert_eq!(&first, &second);
         let reloaded = Policy::builtin(policy.id()).expect("loads");
-        prop_assert_eq!(first, evaluate(&reloaded, &resident).expect("well-formed"));
+        prop_assert_eq!(first, evaluate(reloaded, &resident).expect("well-formed"));
     }
 
     #[test]
@@ -241,7 +241,7 @@ fn a_start_after_the_period_is_refused_by_one_step_citing_the_period() {
     let resident = Resident::new(date(1970, 3, 1), date(2021, 12, 15))
         .with_category(CategoryKind::SubsistenceAllowance)
         .with_special(Special::new(SpecialKind::NewHukou));
-    let a = evaluate(&policy, &resident).expect("well-formed");
+    let a = evaluate(policy, &resident).expect("well-formed");
     assert_eq!(
         a.refusal.map(|r| r.code),
         Some(RefusalCode::NoBenefitInPeriod)

@@ -5,127 +5,29 @@
 //! precedence decides which fund pays, a tier that can never apply, a rule shadowed by an earlier
 //! one, a gap between the window and an extension, a window that runs past its settlement period.
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{Datelike, Days};
 use rust_decimal::Decimal;
 
-use super::locate;
+use super::check;
 use super::schema::{EndDates, PolicySpec, StartRule, SubsidyTier, When};
-use super::validate::{self, Problem};
+use super::validate::Problem;
 use crate::category::CategoryKind;
-use crate::error::Location;
+pub use crate::error::{Diagnostic, Severity};
 
-crate::names::named_enum! {
-    /// How serious a finding is.
-    pub enum Severity ("severity") {
-        /// The policy does not load.
-        Error => "error", "错误";
-        /// The policy loads, but a rule is probably not what the author meant.
-        Warning => "warning", "警告";
-    }
-}
-
-/// One finding of the linter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// Error or warning.
-    pub severity: Severity,
-    /// Where (line:column and key path, when known).
-    pub location: Location,
-    /// What is wrong.
-    pub message: String,
-    /// What would be accepted, or how to fix it.
-    pub expected: String,
-}
-
-impl Diagnostic {
-    /// Whether this finding blocks loading.
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(
-            f,
-            "{}: {severity}: {}; {}",
-            self.location, self.message, self.expected
-        )
-    }
-}
-
-/// Lints policy text; `file` only labels the findings.
+/// Lints policy text: every problem at once, errors first in file order, then warnings; `file`
+/// only labels the findings. The text is parsed once for all of them.
 pub fn lint(text: &str, file: Option<&Path>) -> Vec<Diagnostic> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let file: Option<PathBuf> = file.map(Path::to_path_buf);
-    let at_span = |span: Option<std::ops::Range<usize>>, key_path: Option<String>| {
-        let (line, column) = span.map_or((None, None), |s| {
-            let (l, c) = locate::line_column(text, s.start);
-            (Some(l), Some(c))
-        });
-        Location {
-            file: file.clone(),
-            line,
-            column,
-            key_path,
-        }
-    };
-
-    let (_, syntax) = toml::de::DeTable::parse_recoverable(text);
-    if !syntax.is_empty() {
-        return syntax
-            .iter()
-            .map(|e| Diagnostic {
-                severity: Severity::Error,
-                location: at_span(e.span(), None),
-                message: e.message().to_string(),
-                expected: "valid TOML".into(),
-            })
-            .collect();
+    let checked = check::check(text, file);
+    let mut out = checked.problems.clone();
+    if let Some(spec) = &checked.spec {
+        out.extend(
+            warnings(spec)
+                .into_iter()
+                .map(|p| checked.diagnostic(Severity::Warning, p)),
+        );
     }
-    let spec: PolicySpec = match toml::from_str(text) {
-        Ok(spec) => spec,
-        Err(e) => {
-            let key_path = e.span().and_then(|s| locate::key_path_at(text, s.start));
-            return vec![Diagnostic {
-                severity: Severity::Error,
-                location: at_span(e.span(), key_path),
-                message: e.message().to_string(),
-                expected: "the policy file format (see the README's \"Policy files\")".into(),
-            }];
-        }
-    };
-    let located = |severity, problem: Problem| {
-        let (line, column) = locate::locate(text, &problem.key_path)
-            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-        Diagnostic {
-            severity,
-            location: Location {
-                file: file.clone(),
-                line,
-                column,
-                key_path: Some(problem.key_path),
-            },
-            message: problem.problem,
-            expected: problem.expected,
-        }
-    };
-    let mut out: Vec<Diagnostic> = validate::problems(&spec)
-        .into_iter()
-        .map(|p| located(Severity::Error, p))
-        .collect();
-    out.extend(
-        warnings(&spec)
-            .into_iter()
-            .map(|p| located(Severity::Warning, p)),
-    );
     out
 }
 

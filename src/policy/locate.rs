@@ -1,4 +1,7 @@
-//! Finding where a key path sits in a policy file, for error messages.
+//! Finding where a key path sits in a policy file, for error messages: the file is parsed once
+//! into a [`Locator`], which then answers for every problem.
+
+use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
@@ -37,51 +40,90 @@ pub(crate) fn line_column(src: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The line and column of the deepest part of `key_path` that exists in `src`.
-pub(crate) fn locate(src: &str, key_path: &str) -> Option<(usize, usize)> {
-    let root = DeTable::parse(src).ok()?;
-    let mut span = root.span();
-    let root_value = DeValue::Table(root.into_inner());
-    let mut current = &root_value;
-    for segment in segments(key_path) {
-        let next = match segment {
-            Segment::Key(key) => current.get(key),
-            Segment::Index(i) => current.get(i),
-        };
-        match next {
-            Some(value) => {
-                span = value.span();
-                current = value.get_ref();
-            }
-            None => break,
+/// The text of a 1-based line.
+pub(crate) fn line_text(src: &str, line: usize) -> Option<&str> {
+    src.lines().nth(line.checked_sub(1)?)
+}
+
+/// A policy file parsed once, to locate key paths and byte offsets in it.
+pub(crate) struct Locator<'a> {
+    src: &'a str,
+    root: Option<DeValue<'a>>,
+    root_span: Range<usize>,
+    /// Every key and value with its span and key path, built on first use.
+    spans: std::cell::OnceCell<Vec<(Range<usize>, String)>>,
+}
+
+impl<'a> Locator<'a> {
+    /// Parses `src` (a file that is not valid TOML locates nothing).
+    pub fn new(src: &'a str) -> Locator<'a> {
+        match DeTable::parse(src) {
+            Ok(root) => Locator {
+                src,
+                root_span: root.span(),
+                root: Some(DeValue::Table(root.into_inner())),
+                spans: std::cell::OnceCell::new(),
+            },
+            Err(_) => Locator {
+                src,
+                root: None,
+                root_span: 0..0,
+                spans: std::cell::OnceCell::new(),
+            },
         }
     }
-    Some(line_column(src, span.start))
-}
 
-/// The key path of the value at `offset` (for TOML reader errors): the innermost key or value
-/// whose span holds the offset, else the last key that begins before it.
-pub(crate) fn key_path_at(src: &str, offset: usize) -> Option<String> {
-    let root = DeTable::parse(src).ok()?;
-    let mut spans = Vec::new();
-    collect(root.get_ref(), "", &mut spans);
-    let holding = spans
-        .iter()
-        .filter(|(span, _)| span.start <= offset && offset < span.end)
-        .min_by_key(|(span, _)| span.end - span.start);
-    let before = || {
-        spans
+    /// The source text.
+    pub fn src(&self) -> &'a str {
+        self.src
+    }
+
+    /// The line and column of the deepest part of `key_path` that exists in the file.
+    pub fn locate(&self, key_path: &str) -> Option<(usize, usize)> {
+        let mut current = self.root.as_ref()?;
+        let mut span = self.root_span.clone();
+        for segment in segments(key_path) {
+            let next = match segment {
+                Segment::Key(key) => current.get(key),
+                Segment::Index(i) => current.get(i),
+            };
+            match next {
+                Some(value) => {
+                    span = value.span();
+                    current = value.get_ref();
+                }
+                None => break,
+            }
+        }
+        Some(line_column(self.src, span.start))
+    }
+
+    /// The key path of the value at `offset` (for TOML reader errors): the innermost key or
+    /// value whose span holds the offset, else the last key that begins before it.
+    pub fn key_path_at(&self, offset: usize) -> Option<String> {
+        let spans = self.spans.get_or_init(|| {
+            let mut spans = Vec::new();
+            if let Some(DeValue::Table(table)) = &self.root {
+                collect(table, "", &mut spans);
+            }
+            spans
+        });
+        let holding = spans
             .iter()
-            .filter(|(span, _)| span.start <= offset)
-            .max_by_key(|(span, _)| span.start)
-    };
-    holding.or_else(before).map(|(_, path)| path.clone())
+            .filter(|(span, _)| span.start <= offset && offset < span.end)
+            .min_by_key(|(span, _)| span.end - span.start);
+        let before = || {
+            spans
+                .iter()
+                .filter(|(span, _)| span.start <= offset)
+                .max_by_key(|(span, _)| span.start)
+        };
+        holding.or_else(before).map(|(_, path)| path.clone())
+    }
 }
-
-type Span = std::ops::Range<usize>;
 
 /// Every key and every value below `table` with its span and key path.
-fn collect(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(Span, String)>) {
+fn collect(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(Range<usize>, String)>) {
     for (key, value) in table.iter() {
         let path = if prefix.is_empty() {
             key.get_ref().to_string()
@@ -93,7 +135,12 @@ fn collect(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(Span, String)>) {
     }
 }
 
-fn collect_value(value: &DeValue<'_>, span: Span, path: &str, out: &mut Vec<(Span, String)>) {
+fn collect_value(
+    value: &DeValue<'_>,
+    span: Range<usize>,
+    path: &str,
+    out: &mut Vec<(Range<usize>, String)>,
+) {
     match value {
         DeValue::Table(table) => {
             out.push((span, path.to_string()));
@@ -116,9 +163,10 @@ mod tests {
 
     #[test]
     fn locates_nested_keys() {
-        assert_eq!(locate(SRC, "policy.id"), Some((2, 6)));
-        assert_eq!(locate(SRC, "tier[1].id"), Some((9, 6)));
-        let (line, _) = locate(SRC, "tier[0].parts[0].share").expect("found");
+        let locator = Locator::new(SRC);
+        assert_eq!(locator.locate("policy.id"), Some((2, 6)));
+        assert_eq!(locator.locate("tier[1].id"), Some((9, 6)));
+        let (line, _) = locator.locate("tier[0].parts[0].share").expect("found");
         assert_eq!(line, 6);
     }
 
@@ -126,7 +174,7 @@ mod tests {
     fn finds_the_key_path_of_an_offset() {
         let offset = SRC.find("50").expect("in source");
         assert_eq!(
-            key_path_at(SRC, offset).as_deref(),
+            Locator::new(SRC).key_path_at(offset).as_deref(),
             Some("tier[0].parts[0].share")
         );
     }

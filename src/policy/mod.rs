@@ -5,6 +5,7 @@
 //! that assessments cite, and the refusal messages. Loading does all the parsing and checking;
 //! [`evaluate`](crate::evaluate) never parses anything.
 
+mod check;
 mod compile;
 pub mod lint;
 mod locate;
@@ -16,11 +17,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::error::{Location, PolicyError};
+use crate::error::{Diagnostic, PolicyError, Severity};
 pub(crate) use compile::{
     CategorySet, Compiled, CompiledPeriod, CompiledTier, CompiledWaiting, Conditions, Enroll,
     HeldSet, Outcome, PaymentTime, Prefilter, RefusalText, Start, Wait, grade_bit,
 };
+pub(crate) use locate::Locator;
 pub use schema::PolicySpec;
 
 mod builtin {
@@ -47,7 +49,12 @@ pub struct Policy {
 impl Policy {
     /// Reads and validates a policy from TOML text.
     ///
-    /// Errors name the line, column and key path of the problem and say what would be accepted.
+    /// # Errors
+    ///
+    /// [`PolicyError::Invalid`] with every problem of the text at once (TOML syntax; values of
+    /// the wrong type or with unknown names, table by table; the rules of the format), each
+    /// naming its line, column and key path and what would be accepted, and shown with the
+    /// offending line and a caret.
     ///
     /// ```
     /// use urrbmi::Policy;
@@ -62,25 +69,51 @@ impl Policy {
     }
 
     /// Reads and validates a policy file.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::Io`] (with the operating system's error as its source) when the file
+    /// cannot be read; otherwise as [`Policy::from_toml_str`], the problems naming the file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Io {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            source: std::sync::Arc::new(e),
         })?;
         Policy::load(&text, Some(path.to_path_buf()))
     }
 
     /// A policy built into the crate, by id (`ziyang-2021`). See [`Policy::builtin_ids`].
-    pub fn builtin(id: &str) -> Result<Policy, PolicyError> {
-        let (stem, text) = builtin::BUILTIN
+    ///
+    /// Each built-in policy is loaded once, on first use, and shared: the reference lives as
+    /// long as the program, so assessments of it can be kept anywhere.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::UnknownBuiltin`], listing the ids that exist, when no built-in policy has
+    /// this id. (The built-in files themselves are checked by the crate's tests.)
+    pub fn builtin(id: &str) -> Result<&'static Policy, PolicyError> {
+        static LOADED: [std::sync::OnceLock<Result<Policy, PolicyError>>; builtin::BUILTIN.len()] =
+            [const { std::sync::OnceLock::new() }; builtin::BUILTIN.len()];
+        let index = builtin::BUILTIN
             .iter()
-            .find(|(stem, _)| *stem == id)
+            .position(|(stem, _)| *stem == id)
             .ok_or_else(|| PolicyError::UnknownBuiltin {
-                id: id.to_string(),
+                id: crate::error::shown(id),
                 available: Policy::builtin_ids().map(str::to_string).collect(),
             })?;
-        Policy::load(text, Some(PathBuf::from(format!("policies/{stem}.toml"))))
+        let (Some(slot), Some((stem, text))) = (LOADED.get(index), builtin::BUILTIN.get(index))
+        else {
+            return Err(PolicyError::UnknownBuiltin {
+                id: crate::error::shown(id),
+                available: Policy::builtin_ids().map(str::to_string).collect(),
+            });
+        };
+        slot.get_or_init(|| {
+            Policy::load(text, Some(PathBuf::from(format!("policies/{stem}.toml"))))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
     }
 
     /// Lints policy text: every problem at once, errors (which block loading) and warnings, each
@@ -94,16 +127,20 @@ impl Policy {
     /// let findings = Policy::lint(&broken, None);
     /// assert_eq!(findings.iter().filter(|d| d.is_error()).count(), 2, "{findings:#?}");
     /// ```
-    pub fn lint(text: &str, file: Option<&Path>) -> Vec<lint::Diagnostic> {
+    pub fn lint(text: &str, file: Option<&Path>) -> Vec<Diagnostic> {
         lint::lint(text, file)
     }
 
     /// Lints a policy file (see [`Policy::lint`]).
-    pub fn lint_path(path: impl AsRef<Path>) -> Result<Vec<lint::Diagnostic>, PolicyError> {
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::Io`] when the file cannot be read (its problems are the findings).
+    pub fn lint_path(path: impl AsRef<Path>) -> Result<Vec<Diagnostic>, PolicyError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Io {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            source: std::sync::Arc::new(e),
         })?;
         Ok(lint::lint(&text, Some(path)))
     }
@@ -113,26 +150,61 @@ impl Policy {
         builtin::BUILTIN.iter().map(|(stem, _)| *stem)
     }
 
-    /// All built-in policies, loaded.
-    pub fn builtins() -> Result<Vec<Policy>, PolicyError> {
+    /// All built-in policies, loaded (each once; see [`Policy::builtin`]).
+    ///
+    /// # Errors
+    ///
+    /// The first built-in policy that does not load (which the crate's tests rule out).
+    pub fn builtins() -> Result<Vec<&'static Policy>, PolicyError> {
         Policy::builtin_ids().map(Policy::builtin).collect()
     }
 
-    /// A built-in policy id, or else a path to a policy file.
-    pub fn from_id_or_path(id_or_path: &str) -> Result<Policy, PolicyError> {
+    /// A built-in policy id, or else a path to a policy file (for tools that take either).
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::from_path`] for a path; [`PolicyError::UnknownBuiltin`] for a name that is
+    /// neither a built-in id nor an existing file.
+    pub fn from_id_or_path(
+        id_or_path: &str,
+    ) -> Result<std::borrow::Cow<'static, Policy>, PolicyError> {
         if Policy::builtin_ids().any(|id| id == id_or_path) {
-            Policy::builtin(id_or_path)
+            Policy::builtin(id_or_path).map(std::borrow::Cow::Borrowed)
         } else if Path::new(id_or_path).exists() {
-            Policy::from_path(id_or_path)
+            Policy::from_path(id_or_path).map(std::borrow::Cow::Owned)
         } else {
-            Policy::builtin(id_or_path)
+            Policy::builtin(id_or_path).map(std::borrow::Cow::Borrowed)
         }
     }
 
     /// Validates an already-parsed spec (for example one changed in code).
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::Invalid`] with every rule of the policy format the spec breaks, each with
+    /// its key path (there is no file, so no line).
     pub fn from_spec(spec: PolicySpec) -> Result<Policy, PolicyError> {
-        validate::validate(&spec).map_err(|problem| problem.into_error(None, None))?;
-        let compiled = Compiled::new(&spec).map_err(|problem| problem.into_error(None, None))?;
+        let unlocated = |problem: validate::Problem| Diagnostic {
+            severity: Severity::Error,
+            location: crate::error::Location {
+                key_path: Some(problem.key_path),
+                ..crate::error::Location::default()
+            },
+            message: problem.problem,
+            expected: problem.expected,
+            source_line: None,
+            note: None,
+        };
+        let problems: Vec<Diagnostic> = validate::problems(&spec)
+            .into_iter()
+            .map(unlocated)
+            .collect();
+        if !problems.is_empty() {
+            return Err(PolicyError::Invalid { problems });
+        }
+        let compiled = Compiled::new(&spec).map_err(|problem| PolicyError::Invalid {
+            problems: vec![unlocated(problem)],
+        })?;
         Ok(Policy {
             spec,
             source: None,
@@ -141,33 +213,20 @@ impl Policy {
     }
 
     fn load(text: &str, source: Option<PathBuf>) -> Result<Policy, PolicyError> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let spec: PolicySpec = toml::from_str(text).map_err(|e| {
-            let (line, column, key_path) = match e.span() {
-                Some(span) => {
-                    let (line, column) = locate::line_column(text, span.start);
-                    (
-                        Some(line),
-                        Some(column),
-                        locate::key_path_at(text, span.start),
-                    )
-                }
-                None => (None, None, None),
-            };
-            PolicyError::Syntax {
-                location: Box::new(Location {
-                    file: source.clone(),
-                    line,
-                    column,
-                    key_path,
-                }),
-                message: e.message().to_string(),
-            }
+        let checked = check::check(text, source.as_deref());
+        let (Some(spec), true) = (checked.spec.as_ref(), checked.problems.is_empty()) else {
+            return Err(PolicyError::Invalid {
+                problems: checked.problems,
+            });
+        };
+        let compiled = Compiled::new(spec).map_err(|problem| PolicyError::Invalid {
+            problems: vec![checked.diagnostic(Severity::Error, problem)],
         })?;
-        validate::validate(&spec)
-            .map_err(|problem| problem.into_error(Some(text), source.clone()))?;
-        let compiled = Compiled::new(&spec)
-            .map_err(|problem| problem.into_error(Some(text), source.clone()))?;
+        let Some(spec) = checked.spec else {
+            return Err(PolicyError::Invalid {
+                problems: checked.problems,
+            });
+        };
         Ok(Policy {
             spec,
             source,

@@ -1,18 +1,15 @@
 //! The checks a policy must pass to load.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 
 use super::compile::{MAX_LOCAL_CATEGORIES, MAX_NOTES};
-use super::locate;
 use super::schema::{
     Cited, CitedAmount, EndDates, Incentive, PolicySpec, StartFrom, StartRule, WaitingPeriodTable,
     When,
 };
 use crate::category::CategoryKind;
-use crate::error::{Location, PolicyError};
 
 /// One problem found in a policy: where, what, and what would be accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,31 +30,6 @@ impl Problem {
             problem: problem.into(),
             expected: expected.into(),
         }
-    }
-
-    /// The error, located in `text` when the policy was read from text.
-    pub fn into_error(self, text: Option<&str>, file: Option<PathBuf>) -> PolicyError {
-        let (line, column) = text
-            .and_then(|t| locate::locate(t, &self.key_path))
-            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-        PolicyError::Invalid {
-            location: Box::new(Location {
-                file,
-                line,
-                column,
-                key_path: Some(self.key_path),
-            }),
-            problem: self.problem,
-            expected: self.expected,
-        }
-    }
-}
-
-/// Checks `spec`; the first problem found is the error.
-pub(crate) fn validate(spec: &PolicySpec) -> Result<(), Problem> {
-    match problems(spec).into_iter().next() {
-        Some(problem) => Err(problem),
-        None => Ok(()),
     }
 }
 

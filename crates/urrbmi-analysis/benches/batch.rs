@@ -23,13 +23,13 @@ const RESIDENTS: usize = 1_000_000;
 
 fn bench(c: &mut Criterion) {
     let policy = Policy::builtin("ziyang-2021").expect("built-in policy");
-    let residents = common::mix(&policy, RESIDENTS, common::SEED);
+    let residents = common::mix(policy, RESIDENTS, common::SEED);
     let threads = rayon::current_num_threads();
     let mut group = c.benchmark_group("batch");
     group.throughput(Throughput::Elements(RESIDENTS as u64));
     group.sample_size(10);
     for (name, parallel) in [("1 thread", false), ("all cores", true)] {
-        let batch = Batch::new(&policy).parallel(parallel);
+        let batch = Batch::new(policy).parallel(parallel);
         let label = if parallel {
             format!("{name} ({threads})")
         } else {
@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
 
     group.bench_function("evaluate/1 thread", |b| {
         b.iter(|| {
-            let out: Vec<_> = residents.iter().map(|r| evaluate(&policy, r)).collect();
+            let out: Vec<_> = residents.iter().map(|r| evaluate(policy, r)).collect();
             black_box(out)
         });
     });
@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
         format!("evaluate/all cores ({threads}), shared policy"),
         |b| {
             b.iter(|| {
-                let out: Vec<_> = residents.par_iter().map(|r| evaluate(&policy, r)).collect();
+                let out: Vec<_> = residents.par_iter().map(|r| evaluate(policy, r)).collect();
                 black_box(out)
             });
         },

@@ -1272,7 +1272,7 @@ mod tests {
     fn a_policy_does_not_differ_from_itself() {
         for id in Policy::builtin_ids() {
             let p = Policy::builtin(id).expect("built-in");
-            let d = diff(&p, &p);
+            let d = diff(p, p);
             assert!(d.is_empty(), "{id}: {:?}", d.changes().next());
         }
     }

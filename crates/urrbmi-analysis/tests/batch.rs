@@ -44,7 +44,7 @@ fn yanling_roster(n: u64) -> SyntheticRoster {
     roster
 }
 
-fn yanling() -> Policy {
+fn yanling() -> &'static Policy {
     Policy::builtin("yanling-2021").expect("built-in")
 }
 
@@ -60,7 +60,7 @@ fn summary_of(policy: &Policy, roster: &SyntheticRoster, parallel: bool) -> Summ
 fn the_roster_exercises_every_counter() {
     let policy = yanling();
     let roster = yanling_roster(20_000);
-    let s = summary_of(&policy, &roster, true);
+    let s = summary_of(policy, &roster, true);
     let t = &s.totals;
     assert_eq!(t.residents, 20_003);
     assert_eq!(t.errors, 3);
@@ -78,7 +78,7 @@ fn the_roster_exercises_every_counter() {
 fn parts_and_untiered_partition_the_whole() {
     let policy = yanling();
     let roster = yanling_roster(20_000);
-    let s = summary_of(&policy, &roster, true);
+    let s = summary_of(policy, &roster, true);
     let t = &s.totals;
 
     // Groups partition all residents.
@@ -116,11 +116,11 @@ fn parallel_and_single_thread_agree() {
     let policy = yanling();
     let roster = yanling_roster(30_000);
     assert_eq!(
-        summary_of(&policy, &roster, true),
-        summary_of(&policy, &roster, false)
+        summary_of(policy, &roster, true),
+        summary_of(policy, &roster, false)
     );
     let batch = |parallel| {
-        Batch::new(&policy)
+        Batch::new(policy)
             .parallel(parallel)
             .grouped(&roster.groups, &roster.group_ids)
             .run(&roster.residents)
@@ -130,25 +130,22 @@ fn parallel_and_single_thread_agree() {
     assert_eq!(p.summary, s.summary);
     assert_eq!(p.assessments, s.assessments);
     // And `run` summarizes what `summarize` does.
-    assert_eq!(p.summary, summary_of(&policy, &roster, true));
+    assert_eq!(p.summary, summary_of(policy, &roster, true));
 }
 
 #[test]
 fn run_keeps_input_order_and_matches_single_evaluations() {
     let policy = yanling();
     let roster = yanling_roster(9_000);
-    let out = evaluate_batch(&policy, &roster.residents);
+    let out = evaluate_batch(policy, &roster.residents);
     assert_eq!(out.assessments.len(), roster.residents.len());
     for (resident, result) in roster.residents.iter().zip(&out.assessments) {
-        assert_eq!(result, &evaluate(&policy, resident));
+        assert_eq!(result, &evaluate(policy, resident));
     }
     // Ungrouped summaries carry no groups but the same totals.
     assert!(out.summary.by_group.is_empty());
-    assert_eq!(
-        out.summary.totals,
-        summary_of(&policy, &roster, true).totals
-    );
-    assert_eq!(out.summary, summarize(&policy, &roster.residents));
+    assert_eq!(out.summary.totals, summary_of(policy, &roster, true).totals);
+    assert_eq!(out.summary, summarize(policy, &roster.residents));
 }
 
 #[test]
@@ -160,7 +157,7 @@ fn run_into_reuses_its_buffer_and_answers_as_run_does() {
         let mut out = Vec::new();
         // Growing, shrinking and growing again: each time exactly the run's answers.
         for roster in [&small, &big, &small, &big] {
-            let batch = Batch::new(&policy)
+            let batch = Batch::new(policy)
                 .parallel(parallel)
                 .grouped(&roster.groups, &roster.group_ids);
             let summary = batch
@@ -179,7 +176,7 @@ fn group_ids_must_be_one_per_resident() {
     let residents = vec![Resident::new(date(1980, 1, 1), date(2020, 10, 5)); 3];
     let mut groups = Groups::new();
     let ids = vec![groups.intern("鹿原镇"); 2];
-    let err = Batch::new(&policy)
+    let err = Batch::new(policy)
         .grouped(&groups, &ids)
         .summarize(&residents)
         .expect_err("2 ids for 3 residents");
@@ -199,9 +196,9 @@ fn group_ids_must_be_one_per_resident() {
 #[test]
 fn summaries_of_different_policies_do_not_merge() {
     let residents = vec![Resident::new(date(1980, 1, 1), date(2020, 10, 5))];
-    let mut a = summarize(&yanling(), &residents);
+    let mut a = summarize(yanling(), &residents);
     let b = summarize(
-        &Policy::builtin("ziyang-2021").expect("built-in"),
+        Policy::builtin("ziyang-2021").expect("built-in"),
         &residents,
     );
     let before = a.clone();
@@ -255,7 +252,7 @@ fn merged(policy: &Policy, roster: &SyntheticRoster, cuts: &[usize], order: &[us
 fn merging_the_parts_gives_the_whole() {
     let policy = yanling();
     let roster = yanling_roster(12_000);
-    let whole = summary_of(&policy, &roster, true);
+    let whole = summary_of(policy, &roster, true);
     // Some fixed splits, including empty parts and a part of one resident.
     let n = roster.residents.len();
     for cuts in [
@@ -268,7 +265,7 @@ fn merging_the_parts_gives_the_whole() {
         vec![3, 3, 3, 700, 11_999],
     ] {
         assert_eq!(
-            merged(&policy, &roster, &cuts, &[2, 0, 1]),
+            merged(policy, &roster, &cuts, &[2, 0, 1]),
             whole,
             "{cuts:?}"
         );
@@ -285,8 +282,8 @@ proptest! {
     ) {
         let policy = yanling();
         let roster = yanling_roster(3_000);
-        let whole = summary_of(&policy, &roster, false);
-        prop_assert_eq!(merged(&policy, &roster, &cuts, &order), whole);
+        let whole = summary_of(policy, &roster, false);
+        prop_assert_eq!(merged(policy, &roster, &cuts, &order), whole);
     }
 }
 
@@ -294,7 +291,7 @@ proptest! {
 fn a_summary_survives_json() {
     let policy = yanling();
     let roster = yanling_roster(5_000);
-    let s = summary_of(&policy, &roster, true);
+    let s = summary_of(policy, &roster, true);
     let json = serde_json::to_string_pretty(&s).expect("serialize");
     assert!(json.contains("\"medical_assistance\""), "{json}");
     let back: Summary = serde_json::from_str(&json).expect("deserialize");
@@ -305,13 +302,13 @@ fn a_summary_survives_json() {
 fn streaming_tallies_equal_the_batch() {
     let policy = yanling();
     let roster = yanling_roster(6_000);
-    let mut tally = Tally::new(&policy);
+    let mut tally = Tally::new(policy);
     for (resident, group) in roster.residents.iter().zip(&roster.group_ids) {
-        tally.add(resident, &evaluate(&policy, resident), Some(*group));
+        tally.add(resident, &evaluate(policy, resident), Some(*group));
     }
     assert_eq!(
         tally.finish(Some(&roster.groups)),
-        summary_of(&policy, &roster, true)
+        summary_of(policy, &roster, true)
     );
 }
 
@@ -351,13 +348,13 @@ fn funder_totals_agree_with_an_independent_count() {
             .scaled(n)
             .expect("scaled")
             .generate();
-        let summary = summary_of(&policy, &roster, true);
+        let summary = summary_of(policy, &roster, true);
 
         // Count residents per tier and per charged standard, one evaluation at a time...
         let mut per_tier: BTreeMap<String, u64> = BTreeMap::new();
         let (mut personal, mut full, mut refused) = (0u64, 0u64, 0u64);
         for resident in &roster.residents {
-            let a = evaluate(&policy, resident).expect("synthetic residents are valid");
+            let a = evaluate(policy, resident).expect("synthetic residents are valid");
             if a.is_refused() {
                 refused += 1;
                 continue;
@@ -371,7 +368,7 @@ fn funder_totals_agree_with_an_independent_count() {
             }
         }
         // ...and multiply by the amounts the policy file states.
-        let amounts = tier_amounts(&policy);
+        let amounts = tier_amounts(policy);
         for funder in Funder::ALL {
             let expected: Decimal = per_tier
                 .iter()
@@ -411,7 +408,7 @@ fn group_ids_unknown_to_the_groups_are_named_by_number() {
     other.intern("a");
     let id: GroupId = other.intern("b");
     let ids = vec![id; 2];
-    let s = Batch::new(&policy)
+    let s = Batch::new(policy)
         .grouped(&groups, &ids)
         .summarize(&residents)
         .expect("one per resident");

@@ -11,14 +11,14 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
 }
 
-fn policy(id: &str) -> Policy {
+fn policy(id: &str) -> &'static Policy {
     Policy::builtin(id).expect("built-in")
 }
 
 #[test]
 fn changsha_2021_against_2024() {
     let (a, b) = (policy("changsha-2021"), policy("changsha-2024"));
-    let d = diff(&a, &b);
+    let d = diff(a, b);
     let personal = d.row("standards", "personal standard").expect("row");
     assert_eq!(personal.change, Change::Changed);
     assert_eq!(personal.delta, Some(Decimal::from(100)));
@@ -72,7 +72,7 @@ fn changsha_2021_against_2024() {
 fn no_policy_differs_from_itself() {
     for id in Policy::builtin_ids() {
         let p = policy(id);
-        let d = diff(&p, &p);
+        let d = diff(p, p);
         assert!(d.is_empty(), "{id}: {:?}", d.changes().next());
     }
 }
@@ -82,9 +82,9 @@ fn an_overlay_shows_up_in_the_diff() {
     let base = policy("hunan-2022");
     let city = Overlay::from_path("../../overlays/hunan-2022-city.toml")
         .expect("overlay")
-        .apply(&base)
+        .apply(base)
         .expect("valid");
-    let d = diff(&base, &city);
+    let d = diff(base, &city);
     let ext = d.row("windows", "extension extension").expect("row");
     assert!(ext.a.as_deref().is_some_and(|t| t.contains("not in force")));
     assert!(
@@ -111,9 +111,9 @@ fn a_first_enrollment_loses_its_waiting_period() {
     let (a, b) = (policy("changsha-2021"), policy("changsha-2024"));
     let r = Resident::new(date(1992, 3, 14), date(2020, 10, 15))
         .with_enrollment(urrbmi::Enrollment::FirstTime);
-    let later = same_situation(&r, &a, &b);
+    let later = same_situation(&r, a, b);
     assert_eq!(later.payment_date, date(2023, 10, 15));
-    let why = explain_change_between(&a, &b, &r, &later).expect("valid resident");
+    let why = explain_change_between(a, b, &r, &later).expect("valid resident");
     assert_eq!(why.owed.delta, Decimal::from(100));
     assert_eq!(why.benefit_start.0, Some(date(2021, 1, 13)));
     assert_eq!(why.benefit_start.1, Some(date(2024, 1, 1)));
@@ -133,7 +133,7 @@ fn a_subsidy_lost_names_the_tier() {
     let (a, b) = (policy("changsha-2021"), policy("changsha-2024"));
     let r = Resident::new(date(1961, 7, 2), date(2020, 11, 20))
         .with_category(CategoryKind::RegisteredPoor);
-    let why = explain_change_between(&a, &b, &r, &same_situation(&r, &a, &b)).expect("valid");
+    let why = explain_change_between(a, b, &r, &same_situation(&r, a, b)).expect("valid");
     assert_eq!(why.owed.delta, Decimal::from(380));
     let fiscal = why
         .funders
@@ -157,10 +157,10 @@ fn an_extension_switched_on_explains_an_enrollment() {
     let base = policy("hunan-2022");
     let city = Overlay::from_path("../../overlays/hunan-2022-city.toml")
         .expect("overlay")
-        .apply(&base)
+        .apply(base)
         .expect("valid");
     let r = Resident::new(date(1970, 1, 1), date(2022, 2, 10));
-    let why = explain_change(&base, &city, &r).expect("valid");
+    let why = explain_change(base, &city, &r).expect("valid");
     assert!(!why.a.enrolled && why.b.enrolled);
     assert_eq!(why.owed.delta, Decimal::from(320));
     assert_eq!(why.benefit_start, (None, Some(date(2022, 1, 1)), None));
@@ -177,11 +177,11 @@ fn a_changed_standard_with_the_same_rule() {
     let base = policy("ziyang-2021");
     let whatif = Overlay::from_path("../../overlays/ziyang-2021-whatif.toml")
         .expect("overlay")
-        .apply(&base)
+        .apply(base)
         .expect("valid");
     let r = Resident::new(date(1980, 1, 1), date(2020, 10, 15))
         .with_category(CategoryKind::PovertyFringe);
-    let why = explain_change(&base, &whatif, &r).expect("valid");
+    let why = explain_change(base, &whatif, &r).expect("valid");
     // 280 - 70 = 210 before; 300 - 150 = 150 after.
     assert_eq!(why.owed.delta, Decimal::from(-60));
     let params: Vec<&str> = why.causes.iter().map(|c| c.parameter.as_str()).collect();
@@ -197,7 +197,7 @@ fn nothing_changes_under_the_same_policy() {
     let p = policy("yanling-2021");
     let r = Resident::new(date(1980, 1, 1), date(2020, 10, 15))
         .with_category(CategoryKind::EntitledGroup);
-    let why = explain_change(&p, &p, &r).expect("valid");
+    let why = explain_change(p, p, &r).expect("valid");
     assert!(why.unchanged());
     assert!(why.causes.is_empty());
     assert!(
@@ -210,5 +210,5 @@ fn nothing_changes_under_the_same_policy() {
 fn a_resident_that_makes_no_sense_is_an_error() {
     let p = policy("yanling-2021");
     let r = Resident::new(date(2021, 1, 1), date(2020, 10, 15));
-    assert!(explain_change(&p, &p, &r).is_err());
+    assert!(explain_change(p, p, &r).is_err());
 }

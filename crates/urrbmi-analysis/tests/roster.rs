@@ -43,7 +43,7 @@ fn the_english_sample_reads_every_row() {
     assert_eq!(chunk.names[0].as_deref(), Some("张三"));
 
     let policy = Policy::builtin("ziyang-2021").expect("built-in");
-    let s = Batch::new(&policy)
+    let s = Batch::new(policy)
         .grouped(reader.groups(), &chunk.groups)
         .summarize(&chunk.residents)
         .expect("grouped");
@@ -91,7 +91,7 @@ fn malformed_rows_are_reported_with_line_column_and_reason() {
     let mut reader = RosterReader::from_path("rosters/malformed.csv").expect("headings");
     assert_eq!(reader.ignored_columns(), ["联系电话"]);
     let chunk = reader.read_all().expect("readable");
-    let out = Batch::new(&policy)
+    let out = Batch::new(policy)
         .grouped(reader.groups(), &chunk.groups)
         .run(&chunk.residents)
         .expect("grouped");
@@ -343,11 +343,11 @@ fn written_rosters_read_back_the_same_residents_and_summary() {
     assert_eq!(lines.last(), Some(&(roster.residents.len() as u64 + 1)));
 
     let policy = Policy::builtin("ziyang-2021").expect("built-in");
-    let direct = Batch::new(&policy)
+    let direct = Batch::new(policy)
         .grouped(&roster.groups, &roster.group_ids)
         .summarize(&roster.residents)
         .expect("grouped");
-    let read_back = Batch::new(&policy)
+    let read_back = Batch::new(policy)
         .grouped(reader.groups(), &groups)
         .summarize(&residents)
         .expect("grouped");
@@ -359,9 +359,7 @@ fn results_have_one_row_per_roster_row_in_line_order() {
     let policy = Policy::builtin("ziyang-2021").expect("built-in");
     let mut reader = RosterReader::from_path("rosters/malformed.csv").expect("headings");
     let chunk = reader.read_all().expect("readable");
-    let out = Batch::new(&policy)
-        .run(&chunk.residents)
-        .expect("ungrouped");
+    let out = Batch::new(policy).run(&chunk.residents).expect("ungrouped");
     let mut writer = ResultWriter::new(Vec::new()).expect("writer");
     let mut errors = chunk.errors.iter().peekable();
     for (i, (resident, result)) in chunk.residents.iter().zip(&out.assessments).enumerate() {
@@ -427,17 +425,17 @@ fn history_columns_read_under_chinese_headings_and_round_trip() {
     // 10000 (M7, P8); a 2026 newborn with an insured parent is waived (P5); a new college
     // entrant is covered from 2025-09-01 (P7).
     let policy = Policy::builtin("hunan-2026").expect("built in");
-    let a = urrbmi::evaluate(&policy, lapsed).expect("evaluates");
+    let a = urrbmi::evaluate(policy, lapsed).expect("evaluates");
     assert_eq!(a.benefit_start, Some(date(2026, 4, 1)));
     assert_eq!(
         a.repair_charge.map(|r| r.amount.to_string()),
         Some("800".into())
     );
-    let a = urrbmi::evaluate(&policy, renewal).expect("evaluates");
+    let a = urrbmi::evaluate(policy, renewal).expect("evaluates");
     assert_eq!(a.ceiling_raise.map(|r| r.to_string()), Some("10000".into()));
-    let a = urrbmi::evaluate(&policy, &chunk.residents[2]).expect("evaluates");
+    let a = urrbmi::evaluate(policy, &chunk.residents[2]).expect("evaluates");
     assert_eq!(a.charged_standard, Some(urrbmi::Charge::Waived));
-    let a = urrbmi::evaluate(&policy, &chunk.residents[3]).expect("evaluates");
+    let a = urrbmi::evaluate(policy, &chunk.residents[3]).expect("evaluates");
     assert_eq!(a.benefit_start, Some(date(2025, 9, 1)));
 
     let mut out = Vec::new();
