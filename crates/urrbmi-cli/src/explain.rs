@@ -6,7 +6,7 @@ use urrbmi::{Assessment, Funder, Policy, Resident, evaluate};
 
 use crate::args::ExplainArgs;
 use crate::input;
-use crate::output::{self, Error, Out, Result, Status, yuan};
+use crate::output::{self, Error, Out, Result, Status, name_of, yuan};
 
 pub fn run(args: ExplainArgs) -> Result {
     let policy = input::policy(&args.policy)?;
@@ -41,14 +41,6 @@ const LABEL: usize = 16;
 
 fn field(out: &mut Out, label: &str, value: impl std::fmt::Display) -> std::io::Result<()> {
     writeln!(out, "{}{value}", output::pad(label, LABEL))
-}
-
-/// A serialized enum's name (`personal`, `full`, `waived`), as the JSON contract spells it.
-fn name_of(value: &impl serde::Serialize) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name,
-        _ => "?".into(),
-    }
 }
 
 fn report(
@@ -89,11 +81,11 @@ fn report(
             field(out, "status", format_args!("refused ({})", refusal.code))?;
             field(out, "why", refusal.message)?;
         }
-        _ => field(out, "status", name_of(&a.status))?,
+        _ => field(out, "status", name_of(&a.status).unwrap_or_default())?,
     }
     if a.is_enrolled() {
         let standard = match a.charged_standard {
-            Some(charge) => format!(" ({} standard)", name_of(&charge)),
+            Some(charge) => format!(" ({} standard)", name_of(&charge).unwrap_or_default()),
             None => String::new(),
         };
         field(
@@ -165,12 +157,13 @@ fn report(
             format_args!("{} to {}", day(a.benefit_start), day(a.benefit_end)),
         )?;
     }
-    field(
-        out,
-        "waiting",
-        a.waiting_months
-            .map_or_else(|| "none in months".to_string(), |m| format!("{m} month(s)")),
-    )?;
+    if a.is_enrolled() {
+        let waiting = a.waiting_months.map_or_else(
+            || "no wait in months (see the steps)".to_string(),
+            |m| format!("{m} month(s)"),
+        );
+        field(out, "waiting", waiting)?;
+    }
     if let Some(raise) = a.ceiling_raise {
         field(
             out,

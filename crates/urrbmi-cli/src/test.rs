@@ -11,7 +11,7 @@ use urrbmi::{Assessment, Funder, Resident, evaluate};
 
 use crate::args::TestArgs;
 use crate::input;
-use crate::output::{self, Result, Status, fatal};
+use crate::output::{self, Result, Status, fatal, name_of};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,14 +112,6 @@ pub fn run(args: TestArgs) -> Result {
     )?;
     out.flush()?;
     Ok(Status::bad_if(failed > 0))
-}
-
-/// A serialized enum's name (`enrolled`, `personal`), as the case files spell it.
-fn name_of(value: &impl serde::Serialize) -> Option<String> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => Some(name),
-        _ => None,
-    }
 }
 
 /// Every difference between the expectation and the assessment, as readable lines.
