@@ -187,7 +187,7 @@ pub struct SimulateArgs {
     /// Override the scenario's seed.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// The bar chart of spend by funder per township (default: simulate-<policy>.svg; `-` for none).
+    /// The bar chart of spend by funder per township (default: `simulate-<policy>.svg`; `-` for none).
     #[arg(long, value_name = "PATH|-")]
     pub svg: Option<String>,
     /// Also write the synthetic roster as CSV (readable by `urrbmi roster`).

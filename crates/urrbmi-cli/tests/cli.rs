@@ -527,6 +527,25 @@ mod whatif {
     }
 
     #[test]
+    fn unreadable_rows_are_left_out_of_both_runs_and_exit_1() {
+        let out = run(&[
+            "whatif",
+            "--overlay",
+            repo("overlays/ziyang-2021-whatif.toml").to_str().unwrap(),
+            repo("crates/urrbmi-analysis/rosters/malformed.csv")
+                .to_str()
+                .unwrap(),
+        ]);
+        assert_eq!(code(&out), 1, "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("left out of both runs"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).contains("not evaluable"), "{}", stdout(&out));
+    }
+
+    #[test]
     fn roster_and_scenario_conflict() {
         let out = run(&[
             "whatif",
