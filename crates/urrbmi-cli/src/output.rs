@@ -1,0 +1,215 @@
+//! What every subcommand shares: the exit status, errors, standard output and text tables.
+//!
+//! Output goes through one locked, buffered standard output ([`stdout`]) with `writeln!`; a
+//! closed pipe (`urrbmi policies | head -1`) ends the run quietly ([`finish`]). Errors go to
+//! standard error as `urrbmi: <message>`.
+
+use std::fmt;
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use rust_decimal::Decimal;
+use unicode_width::UnicodeWidthStr;
+
+/// How a run that went to its end went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything was evaluated: exit 0.
+    Clean,
+    /// Some lines, rows, files or cases were bad: exit 1.
+    SomeBad,
+}
+
+impl Status {
+    /// `Clean` when `bad` is false.
+    pub fn bad_if(bad: bool) -> Status {
+        if bad { Status::SomeBad } else { Status::Clean }
+    }
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug)]
+pub enum Error {
+    /// A usage error, or an input that cannot be read at all (a policy, a roster): exit 2.
+    Fatal(String),
+    /// The input was read but is bad (a resident that cannot be evaluated): exit 1.
+    Bad(String),
+    /// Writing to standard output failed; a closed pipe is a normal end.
+    Stdout(io::Error),
+}
+
+impl From<io::Error> for Error {
+    /// Errors converted with `?` are those of standard output; other files say what they are
+    /// with [`fatal`].
+    fn from(error: io::Error) -> Error {
+        Error::Stdout(error)
+    }
+}
+
+/// A run's result.
+pub type Result<T = Status> = std::result::Result<T, Error>;
+
+/// A fatal error with its message.
+pub fn fatal(message: impl fmt::Display) -> Error {
+    Error::Fatal(message.to_string())
+}
+
+/// The exit code of a run, with its error (if any) on standard error.
+pub fn finish(result: Result) -> ExitCode {
+    match result {
+        Ok(Status::Clean) => ExitCode::SUCCESS,
+        Ok(Status::SomeBad) => ExitCode::from(1),
+        // The reader went away (`| head`): the output was wanted no further.
+        Err(Error::Stdout(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Error::Stdout(e)) => {
+            warn(format_args!("cannot write to standard output: {e}"));
+            ExitCode::from(2)
+        }
+        Err(Error::Bad(message)) => {
+            warn(message);
+            ExitCode::from(1)
+        }
+        Err(Error::Fatal(message)) => {
+            warn(message);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Standard output, locked and buffered. Flush it before returning (a `BufWriter` dropped
+/// unflushed loses the error of its last write).
+pub type Out = BufWriter<StdoutLock<'static>>;
+
+/// Standard output, locked and buffered.
+pub fn stdout() -> Out {
+    BufWriter::with_capacity(64 * 1024, io::stdout().lock())
+}
+
+/// Writes `urrbmi: <message>` to standard error (ignoring a closed standard error).
+pub fn warn(message: impl fmt::Display) {
+    let _ = writeln!(io::stderr().lock(), "urrbmi: {message}");
+}
+
+/// Writes a note (a timing, a file written) to standard error as it is.
+pub fn note(message: impl fmt::Display) {
+    let _ = writeln!(io::stderr().lock(), "{message}");
+}
+
+/// Whether standard error is a terminal (progress bars are drawn only then).
+pub fn stderr_is_terminal() -> bool {
+    io::stderr().is_terminal()
+}
+
+/// An amount for a report: two decimals, thousands separated by `,` (the crate's one
+/// formatter).
+pub fn yuan(amount: Decimal) -> String {
+    urrbmi::money::format_yuan(amount)
+}
+
+/// An amount with its sign: `+140.00`, `-70.00`, `0.00`.
+pub fn signed(amount: Decimal) -> String {
+    if amount.is_sign_positive() && !amount.is_zero() {
+        format!("+{}", yuan(amount))
+    } else {
+        yuan(amount)
+    }
+}
+
+/// `text` padded on the right to `width` terminal columns (CJK characters take two).
+pub fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
+}
+
+/// `text` padded on the left to `width` terminal columns.
+pub fn pad_left(text: &str, width: usize) -> String {
+    format!("{}{text}", " ".repeat(width.saturating_sub(text.width())))
+}
+
+/// A text table: a heading row and rows of cells, the first `left` columns left-aligned and the
+/// others (numbers) right-aligned, each as wide as its widest cell, two spaces apart, indented
+/// by `indent`.
+pub fn table(
+    out: &mut impl Write,
+    indent: &str,
+    rows: &[Vec<String>],
+    left: usize,
+) -> io::Result<()> {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|row| row.get(i))
+                .map(|cell| cell.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::from(indent);
+        for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            if i < left {
+                line.push_str(&pad(cell, *width));
+            } else {
+                line.push_str(&pad_left(cell, *width));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Writes a value as pretty JSON to a file.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    let json = serde_json::to_string_pretty(value).map_err(fatal)?;
+    std::fs::write(path, json + "\n")
+        .map_err(|e| fatal(format!("cannot write {}: {e}", path.display())))
+}
+
+/// The name a serialized enum takes in the JSON contract (`enrolled`, `personal`, `waived`), so
+/// names come from the library's own serde and no match on its enums is needed here.
+pub fn name_of(value: &impl serde::Serialize) -> Option<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => Some(name),
+        _ => None,
+    }
+}
+
+/// A count with its sign: `+3`, `-1`, `+0`.
+pub fn signed_count(before: u64, after: u64) -> String {
+    format!("{:+}", i128::from(after) - i128::from(before))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_takes_two_columns() {
+        assert_eq!(pad("镇", 4), "镇  ");
+        assert_eq!(pad_left("ab", 4), "  ab");
+    }
+
+    #[test]
+    fn signs() {
+        assert_eq!(signed(Decimal::from(140)), "+140.00");
+        assert_eq!(signed(Decimal::from(-70)), "-70.00");
+        assert_eq!(signed(Decimal::ZERO), "0.00");
+        assert_eq!(signed_count(3, 1), "-2");
+    }
+
+    #[test]
+    fn tables_align() {
+        let mut out = Vec::new();
+        let rows = vec![
+            vec!["tier".to_string(), "enrolled".to_string()],
+            vec!["低保".to_string(), "7".to_string()],
+        ];
+        table(&mut out, "  ", &rows, 1).unwrap_or_default();
+        let text = String::from_utf8(out).unwrap_or_default();
+        assert_eq!(text, "  tier  enrolled\n  低保         7\n");
+    }
+}
