@@ -257,6 +257,10 @@ pub struct LintArgs {
     /// The policy files (TOML).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+    /// One line per finding (`file:line:column at `key`: error: what; expected`), for scripts
+    /// and editors, instead of the offending line with a caret.
+    #[arg(long)]
+    pub short: bool,
 }
 
 /// `urrbmi explain`.

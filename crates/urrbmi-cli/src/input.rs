@@ -8,7 +8,7 @@ use urrbmi::{Policy, Resident};
 use crate::output::{Error, Result, fatal};
 
 /// A built-in policy id or a policy file; a policy that cannot be loaded is fatal (exit 2).
-pub fn policy(id_or_path: &str) -> Result<Policy> {
+pub fn policy(id_or_path: &str) -> Result<std::borrow::Cow<'static, Policy>> {
     Policy::from_id_or_path(id_or_path).map_err(fatal)
 }
 

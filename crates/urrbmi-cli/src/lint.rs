@@ -22,7 +22,11 @@ pub fn run(args: LintArgs) -> Result {
             Ok(findings) if findings.is_empty() => writeln!(out, "{}: clean", file.display())?,
             Ok(findings) => {
                 for finding in &findings {
-                    writeln!(out, "{finding}")?;
+                    if args.short {
+                        writeln!(out, "{}", finding.one_line())?;
+                    } else {
+                        writeln!(out, "{finding}\n")?;
+                    }
                 }
                 failed |= findings.iter().any(|f| f.is_error());
             }

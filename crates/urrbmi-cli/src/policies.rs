@@ -68,7 +68,7 @@ pub fn run(args: PoliciesArgs) -> Result {
     let policies = Policy::builtins().map_err(fatal)?;
     let mut out = output::stdout();
     if args.json {
-        let entries: Vec<Entry> = policies.iter().map(entry).collect();
+        let entries: Vec<Entry> = policies.iter().map(|p| entry(p)).collect();
         let text = serde_json::to_string_pretty(&entries).map_err(fatal)?;
         writeln!(out, "{text}")?;
         out.flush()?;

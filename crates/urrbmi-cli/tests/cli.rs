@@ -643,6 +643,7 @@ mod lint {
     fn warnings_alone_exit_0() {
         let out = run(&[
             "lint",
+            "--short",
             repo("tests/lint/shadowed-rule.toml").to_str().unwrap(),
         ]);
         assert_eq!(code(&out), 0, "{}", stdout(&out));
@@ -653,6 +654,7 @@ mod lint {
     fn errors_exit_1_with_every_finding() {
         let out = run(&[
             "lint",
+            "--short",
             repo("tests/lint/several-errors.toml").to_str().unwrap(),
             repo("tests/lint/shadowed-rule.toml").to_str().unwrap(),
         ]);
@@ -661,6 +663,22 @@ mod lint {
         assert_eq!(text.matches(": error: ").count(), 3, "{text}");
         assert_eq!(text.matches(": warning: ").count(), 1, "{text}");
         assert!(text.contains("several-errors.toml:32:23 at `standards.personal.amount`"));
+
+        // Without --short: each finding with its line and a caret under the column.
+        let out = run(&[
+            "lint",
+            repo("tests/lint/several-errors.toml").to_str().unwrap(),
+        ]);
+        assert_eq!(code(&out), 1);
+        let text = stdout(&out);
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("error: ")).count(),
+            3,
+            "{text}"
+        );
+        assert!(text.contains(" --> "), "{text}");
+        assert!(text.contains("32 | personal = { amount = -280"), "{text}");
+        assert!(text.lines().any(|l| l.trim_end().ends_with('^')), "{text}");
     }
 
     #[test]
