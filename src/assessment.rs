@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::category::Funder;
 pub use crate::policy::schema::Charge;
@@ -227,6 +227,20 @@ impl Subsidies {
     }
 }
 
+impl<'de> Deserialize<'de> for Subsidies {
+    /// A map of funder ids to amounts (`{"medical_assistance": "140"}`); funders left out pay 0.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Amount(#[serde(deserialize_with = "crate::money::deserialize")] Decimal);
+        let map = std::collections::BTreeMap::<Funder, Amount>::deserialize(deserializer)?;
+        let mut subsidies = Subsidies::NONE;
+        for (funder, Amount(amount)) in map {
+            subsidies.add(funder, amount);
+        }
+        Ok(subsidies)
+    }
+}
+
 impl Serialize for Subsidies {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let paying = self.amounts.iter().filter(|a| !a.is_zero()).count();
@@ -239,23 +253,29 @@ impl Serialize for Subsidies {
 }
 
 /// A charge for the year before the benefit year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriorYearCharge {
     /// The year charged.
     pub year: i32,
     /// The amount.
-    #[serde(serialize_with = "serialize_money")]
+    #[serde(
+        serialize_with = "serialize_money",
+        deserialize_with = "crate::money::deserialize"
+    )]
     pub amount: Decimal,
 }
 
 /// The repair charge (缴费修复): `years` × the price the policy sets (the personal standard),
 /// not subsidized, due on top of `owed`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepairCharge {
     /// Years repaired.
     pub years: u32,
     /// What they cost.
-    #[serde(serialize_with = "serialize_money")]
+    #[serde(
+        serialize_with = "serialize_money",
+        deserialize_with = "crate::money::deserialize"
+    )]
     pub amount: Decimal,
 }
 
@@ -356,11 +376,15 @@ pub struct TraceStep<'p> {
 }
 
 impl Serialize for TraceStep<'_> {
+    /// `{"rule", "summary", "citation"}`, and `"decides": true` on the deciding step.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(3))?;
+        let mut map = serializer.serialize_map(Some(3 + usize::from(self.decides)))?;
         map.serialize_entry("rule", self.rule)?;
         map.serialize_entry("summary", &self.summary)?;
         map.serialize_entry("citation", self.citation)?;
+        if self.decides {
+            map.serialize_entry("decides", &true)?;
+        }
         map.end()
     }
 }
@@ -609,3 +633,186 @@ pub(crate) fn serialize_money_option<S: Serializer>(
         None => serializer.serialize_none(),
     }
 }
+
+pub(crate) fn deserialize_money_option<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Decimal>, D::Error> {
+    crate::money::deserialize_nullable(deserializer)
+}
+
+/// An [`Assessment`] that owns its strings and its trace: `Send + 'static`, kept anywhere, sent
+/// across threads, and read back from the JSON an [`Assessment`] writes (the `assess` contract).
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use urrbmi::{evaluate, OwnedAssessment, Policy, Resident};
+///
+/// let policy = Policy::builtin("ziyang-2021")?;
+/// let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+/// let a = evaluate(&policy, &Resident::new(date(1980, 1, 1), date(2020, 10, 1)))?;
+/// let owned: OwnedAssessment = a.into_owned();
+/// let handle = std::thread::spawn(move || owned.deciding_rule().map(str::to_string));
+/// assert_eq!(handle.join().unwrap().as_deref(), Some("rule.window"));
+///
+/// // The JSON of an assessment reads back as an owned one.
+/// let json = serde_json::to_string(&a)?;
+/// let back: OwnedAssessment = serde_json::from_str(&json)?;
+/// assert_eq!(back, a.into_owned());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnedAssessment {
+    /// The policy id.
+    pub policy: String,
+    /// Enrolled or refused.
+    pub status: Status,
+    /// Why the resident was refused (only when refused).
+    pub refusal: Option<OwnedRefusal>,
+    /// The policy's personal contribution standard.
+    #[serde(
+        serialize_with = "serialize_money",
+        deserialize_with = "crate::money::deserialize"
+    )]
+    pub personal_standard: Decimal,
+    /// The standard that applies (see [`Assessment::charged`]).
+    #[serde(
+        serialize_with = "serialize_money",
+        deserialize_with = "crate::money::deserialize"
+    )]
+    pub charged: Decimal,
+    /// Which standard `charged` is.
+    pub charged_standard: Option<Charge>,
+    /// What the resident pays for the benefit year.
+    #[serde(
+        serialize_with = "serialize_money",
+        deserialize_with = "crate::money::deserialize"
+    )]
+    pub owed: Decimal,
+    /// What each fund pays.
+    pub subsidies: Subsidies,
+    /// The subsidy tier that applied, if any.
+    pub tier: Option<String>,
+    /// The first day of benefits.
+    pub benefit_start: Option<NaiveDate>,
+    /// The last day of benefits.
+    pub benefit_end: Option<NaiveDate>,
+    /// Months waited, when a wait in months applied.
+    pub waiting_months: Option<u32>,
+    /// A charge for the year of birth.
+    pub prior_year_charge: Option<PriorYearCharge>,
+    /// The repair charge.
+    pub repair_charge: Option<RepairCharge>,
+    /// Yuan added to the 大病保险 ceiling.
+    #[serde(
+        serialize_with = "serialize_money_option",
+        deserialize_with = "deserialize_money_option"
+    )]
+    pub ceiling_raise: Option<Decimal>,
+    /// The steps of the decision.
+    pub trace: Vec<OwnedStep>,
+}
+
+/// An owned [`Refusal`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedRefusal {
+    /// The refusal code.
+    pub code: RefusalCode,
+    /// The message, with its citation.
+    pub message: String,
+}
+
+/// An owned [`TraceStep`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedStep {
+    /// Where the rule sits in the policy file.
+    pub rule: String,
+    /// What the step did.
+    pub summary: String,
+    /// The clause.
+    pub citation: String,
+    /// Whether this step decided.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub decides: bool,
+}
+
+impl OwnedAssessment {
+    /// Whether the resident is enrolled.
+    pub fn is_enrolled(&self) -> bool {
+        self.status == Status::Enrolled
+    }
+
+    /// What the resident pays in all: `owed`, plus any prior-year charge and repair charge.
+    pub fn total_due(&self) -> Decimal {
+        self.owed
+            + self
+                .prior_year_charge
+                .as_ref()
+                .map_or(Decimal::ZERO, |c| c.amount)
+            + self
+                .repair_charge
+                .as_ref()
+                .map_or(Decimal::ZERO, |c| c.amount)
+    }
+
+    /// The deciding step (see [`Assessment::deciding_step`]).
+    pub fn deciding_step(&self) -> Option<&OwnedStep> {
+        self.trace.iter().find(|s| s.decides)
+    }
+
+    /// Where the deciding step sits (see [`Assessment::deciding_rule`]).
+    pub fn deciding_rule(&self) -> Option<&str> {
+        self.deciding_step().map(|s| s.rule.as_str())
+    }
+
+    /// The deciding step's citation (see [`Assessment::deciding_clause`]).
+    pub fn deciding_clause(&self) -> Option<&str> {
+        self.deciding_step().map(|s| s.citation.as_str())
+    }
+}
+
+impl Assessment<'_> {
+    /// The same assessment, owning its strings and trace (see [`OwnedAssessment`]).
+    pub fn into_owned(&self) -> OwnedAssessment {
+        OwnedAssessment::from(self)
+    }
+}
+
+impl From<&Assessment<'_>> for OwnedAssessment {
+    fn from(a: &Assessment<'_>) -> OwnedAssessment {
+        OwnedAssessment {
+            policy: a.policy.to_string(),
+            status: a.status,
+            refusal: a.refusal.as_ref().map(|r| OwnedRefusal {
+                code: r.code,
+                message: r.message.to_string(),
+            }),
+            personal_standard: a.personal_standard,
+            charged: a.charged,
+            charged_standard: a.charged_standard,
+            owed: a.owed,
+            subsidies: a.subsidies,
+            tier: a.tier.map(str::to_string),
+            benefit_start: a.benefit_start,
+            benefit_end: a.benefit_end,
+            waiting_months: a.waiting_months,
+            prior_year_charge: a.prior_year_charge.clone(),
+            repair_charge: a.repair_charge.clone(),
+            ceiling_raise: a.ceiling_raise,
+            trace: a
+                .trace
+                .iter()
+                .map(|s| OwnedStep {
+                    rule: s.rule.to_string(),
+                    summary: s.summary.into_owned(),
+                    citation: s.citation.to_string(),
+                    decides: s.decides,
+                })
+                .collect(),
+        }
+    }
+}
+
+const _: () = {
+    const fn sendable<T: Send + Sync + 'static>() {}
+    sendable::<OwnedAssessment>();
+};

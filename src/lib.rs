@@ -100,6 +100,7 @@
 #![warn(missing_docs)]
 
 pub mod assessment;
+pub mod cases;
 pub mod category;
 pub mod dates;
 pub mod error;
@@ -114,11 +115,11 @@ pub mod strategies;
 mod suggest;
 
 pub use assessment::{
-    Assessment, Charge, PriorYearCharge, Refusal, RefusalCode, RepairCharge, RuleNote, Status,
-    Subsidies, Trace, TraceStep,
+    Assessment, Charge, OwnedAssessment, OwnedRefusal, OwnedStep, PriorYearCharge, Refusal,
+    RefusalCode, RepairCharge, RuleNote, Status, Subsidies, Trace, TraceStep,
 };
 pub use category::{CategoryKind, Funder, HeldCategory};
-pub use error::{EvalError, Location, PolicyError, ResidentError};
+pub use error::{Diagnostic, EvalError, Location, NameError, PolicyError, ResidentError, Severity};
 pub use evaluate::evaluate;
 pub use policy::Policy;
 pub use resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};

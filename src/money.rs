@@ -68,6 +68,35 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<
     deserializer.deserialize_any(MoneyVisitor)
 }
 
+/// Like [`deserialize`], for a value that may be `null`.
+pub(crate) fn deserialize_nullable<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Decimal>, D::Error> {
+    struct Nullable;
+
+    impl<'de> Visitor<'de> for Nullable {
+        type Value = Option<Decimal>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an amount in yuan, or null")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            deserialize(d).map(Some)
+        }
+    }
+
+    deserializer.deserialize_option(Nullable)
+}
+
 /// Like [`deserialize`], for an optional value.
 pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(
     deserializer: D,

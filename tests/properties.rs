@@ -160,10 +160,16 @@ proptest! {
         let a = evaluate(policy, &resident).expect("well-formed");
         let value = serde_json::to_value(&a).expect("serializes");
         let object = value.as_object().expect("an object");
-        for key in ["policy", "status", "refusal", "personal_standard", "charged", "owed",
-                    "subsidies", "benefit_start", "benefit_end", "prior_year_charge", "trace"] {
+        for key in ["policy", "status", "refusal", "personal_standard", "charged", "charged_standard",
+                    "owed", "subsidies", "tier", "benefit_start", "benefit_end", "waiting_months",
+                    "prior_year_charge", "repair_charge", "ceiling_raise", "trace"] {
             prop_assert!(object.contains_key(key), "missing {}", key);
         }
+        // The JSON reads back as an owned assessment equal to the one made in memory.
+        let back: urrbmi::OwnedAssessment = serde_json::from_value(value.clone()).expect("reads back");
+        prop_assert_eq!(&back, &a.into_owned());
+        prop_assert_eq!(back.deciding_rule(), a.deciding_rule());
+        prop_assert_eq!(back.total_due(), a.total_due());
         prop_assert_eq!(object["policy"].as_str(), Some(policy.id()));
         prop_assert_eq!(object["status"].as_str(), Some(if a.is_enrolled() { "enrolled" } else { "refused" }));
         let money = |key: &str| object[key].as_str().and_then(|s| s.parse::<Decimal>().ok());

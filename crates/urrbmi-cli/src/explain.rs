@@ -6,7 +6,7 @@ use urrbmi::{Assessment, Funder, Policy, Resident, evaluate};
 
 use crate::args::ExplainArgs;
 use crate::input;
-use crate::output::{self, Error, Out, Result, Status, name_of, yuan};
+use crate::output::{self, Error, Out, Result, Status, yuan};
 
 pub fn run(args: ExplainArgs) -> Result {
     let policy = input::policy(&args.policy)?;
@@ -81,11 +81,11 @@ fn report(
             field(out, "status", format_args!("refused ({})", refusal.code))?;
             field(out, "why", refusal.message)?;
         }
-        _ => field(out, "status", name_of(&a.status).unwrap_or_default())?,
+        _ => field(out, "status", a.status.id().to_string())?,
     }
     if a.is_enrolled() {
         let standard = match a.charged_standard {
-            Some(charge) => format!(" ({} standard)", name_of(&charge).unwrap_or_default()),
+            Some(charge) => format!(" ({} standard)", charge.id()),
             None => String::new(),
         };
         field(

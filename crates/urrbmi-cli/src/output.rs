@@ -169,15 +169,6 @@ pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
         .map_err(|e| fatal(format!("cannot write {}: {e}", path.display())))
 }
 
-/// The name a serialized enum takes in the JSON contract (`enrolled`, `personal`, `waived`), so
-/// names come from the library's own serde and no match on its enums is needed here.
-pub fn name_of(value: &impl serde::Serialize) -> Option<String> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => Some(name),
-        _ => None,
-    }
-}
-
 /// A count with its sign: `+3`, `-1`, `+0`.
 pub fn signed_count(before: u64, after: u64) -> String {
     format!("{:+}", i128::from(after) - i128::from(before))
