@@ -2,7 +2,7 @@
 //! `tests/cases/`, run through `urrbmi::cases` (the checks `urrbmi test` makes too). See
 //! `tests/cases/README.md` for the format.
 
-mod support;
+use crate::support;
 
 use urrbmi::Policy;
 use urrbmi::cases::CaseFile;

@@ -3,7 +3,7 @@
 //!
 //! An expectation is `# expect: <error|warning> <key path or -> <text the message contains>`.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 
