@@ -207,8 +207,28 @@ impl Subsidies {
     }
 
     /// Adds `amount` to what `funder` pays.
+    ///
+    /// # Panics
+    ///
+    /// When the sum leaves `Decimal`'s range (amounts near 7.9e28 yuan); see
+    /// [`Subsidies::checked_add`].
     pub fn add(&mut self, funder: Funder, amount: Decimal) {
         *self.slot(funder) += amount;
+    }
+
+    /// Adds `amount` to what `funder` pays; `None` (and no change) if the sum leaves
+    /// `Decimal`'s range.
+    pub fn checked_add(&mut self, funder: Funder, amount: Decimal) -> Option<()> {
+        let slot = self.slot(funder);
+        *slot = slot.checked_add(amount)?;
+        Some(())
+    }
+
+    /// The total of all funds, `None` if it leaves `Decimal`'s range.
+    pub fn checked_total(&self) -> Option<Decimal> {
+        self.amounts
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, a| sum.checked_add(*a))
     }
 
     /// The total of all funds.

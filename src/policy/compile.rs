@@ -1190,15 +1190,11 @@ fn compile_tier(
     full_standard: Decimal,
     book: &mut NoteBook,
 ) -> CompiledTier {
-    let mut subsidies = Subsidies::NONE;
+    // Validation bounds every amount, so the sums stay in range.
+    let subsidies = tier.subsidies(personal).unwrap_or(Subsidies::NONE);
     let mut parts = Vec::new();
     for part in &tier.parts {
-        let amount = match (part.share, part.amount) {
-            (Some(share), _) => crate::money::share_of(personal, share).unwrap_or(Decimal::ZERO),
-            (None, Some(amount)) => amount,
-            (None, None) => Decimal::ZERO,
-        };
-        subsidies.add(part.funder, amount);
+        let amount = part.amount_of(personal).unwrap_or(Decimal::ZERO);
         let how = part.share.map_or_else(String::new, |s| {
             format!(" ({}% of {})", canonical(s), canonical(personal))
         });

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use super::check;
 use super::schema::{EndDates, PolicySpec, StartRule, SubsidyTier, When};
 use super::validate::Problem;
+use crate::assessment::Subsidies;
 use crate::category::CategoryKind;
 pub use crate::error::{Diagnostic, Severity};
 
@@ -90,27 +91,14 @@ fn problem(key_path: String, problem: String, expected: &str) -> Problem {
     }
 }
 
-/// What a tier pays in total and how, against the personal standard.
-fn tier_total(spec: &PolicySpec, tier: &SubsidyTier) -> (Decimal, Vec<(crate::Funder, Decimal)>) {
-    let personal = spec.standards.personal.amount;
-    let mut split: Vec<(crate::Funder, Decimal)> = Vec::new();
-    for part in &tier.parts {
-        let amount = match (part.share, part.amount) {
-            (Some(share), _) => crate::money::share_of(personal, share).unwrap_or(Decimal::MAX),
-            (None, Some(amount)) => amount,
-            (None, None) => Decimal::ZERO,
-        };
-        match split.iter_mut().find(|(f, _)| *f == part.funder) {
-            Some((_, sum)) => *sum = sum.saturating_add(amount),
-            None => split.push((part.funder, amount)),
-        }
-    }
-    split.sort();
-    let total = split
-        .iter()
-        .try_fold(Decimal::ZERO, |sum, (_, a)| sum.checked_add(*a))
+/// What a tier pays in total and by fund, against the personal standard (an amount out of
+/// `Decimal`'s range, which validation reports, counts as the most).
+fn tier_total(spec: &PolicySpec, tier: &SubsidyTier) -> (Decimal, Option<Subsidies>) {
+    let subsidies = tier.subsidies(spec.standards.personal.amount);
+    let total = subsidies
+        .and_then(|s| s.checked_total())
         .unwrap_or(Decimal::MAX);
-    (total, split)
+    (total, subsidies)
 }
 
 /// Whether a resident with category `kind` (and, for a disability, some grade) can qualify for

@@ -397,6 +397,43 @@ pub struct LocalCategory {
     pub source: Option<String>,
 }
 
+impl TierPart {
+    /// What this part pays against a personal standard: its share of it rounded to the fen
+    /// (`crate::money::share_of`), or its fixed amount. `None` only when a share of an amount no
+    /// policy can hold leaves `Decimal`'s range. The one place a tier's amounts are worked out.
+    pub fn amount_of(&self, personal: Decimal) -> Option<Decimal> {
+        match (self.share, self.amount) {
+            (Some(share), _) => crate::money::share_of(personal, share),
+            (None, Some(amount)) => Some(amount),
+            (None, None) => Some(Decimal::ZERO),
+        }
+    }
+}
+
+impl SubsidyTier {
+    /// What the tier pays against a personal standard, by fund (parts of one fund add up);
+    /// `None` if an amount leaves `Decimal`'s range (never for a policy that loaded).
+    ///
+    /// ```
+    /// use urrbmi::{Funder, Policy};
+    /// let policy = Policy::builtin("ziyang-2021")?;
+    /// let floor = &policy.spec().tiers[1]; // 社会保障兜底脱贫对象: 140 + 140
+    /// let paid = floor.subsidies(policy.personal_standard()).unwrap();
+    /// assert_eq!(paid.get(Funder::MedicalAssistance).to_string(), "140");
+    /// assert_eq!(paid.total().to_string(), "280");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn subsidies(&self, personal: Decimal) -> Option<crate::assessment::Subsidies> {
+        let mut subsidies = crate::assessment::Subsidies::NONE;
+        for part in &self.parts {
+            let amount = part.amount_of(personal)?;
+            subsidies.checked_add(part.funder, amount)?;
+        }
+        subsidies.checked_total()?;
+        Some(subsidies)
+    }
+}
+
 /// `[[tier]]`: who is subsidized, by how much, from which fund.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

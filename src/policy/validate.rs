@@ -263,9 +263,13 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                             "a percentage of the personal standard from 0 to 100",
                         ));
                     }
-                    let share = share.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
-                    let bounded = personal.clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT));
-                    total += crate::money::share_of(bounded, share).unwrap_or(Decimal::ZERO);
+                    // The amount of the part, bounded so that a broken value cannot overflow.
+                    let bounded = super::schema::TierPart {
+                        share: Some(share.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)),
+                        ..part.clone()
+                    };
+                    let personal = personal.clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT));
+                    total += bounded.amount_of(personal).unwrap_or(Decimal::ZERO);
                 }
                 (None, Some(amount)) => {
                     money(&mut out, format!("{part_path}.amount"), amount);

@@ -504,15 +504,12 @@ fn describe_tier(tier: &SubsidyTier, personal: Decimal) -> String {
     let parts: Vec<String> = tier
         .parts
         .iter()
-        .map(|p| match (p.share, p.amount) {
-            (Some(share), _) => format!(
-                "{} {}% = {}",
-                p.funder.id(),
-                share.normalize(),
-                money(personal * share / Decimal::ONE_HUNDRED)
-            ),
-            (None, Some(amount)) => format!("{} {}", p.funder.id(), money(amount)),
-            (None, None) => format!("{} 0", p.funder.id()),
+        .map(|p| {
+            let amount = money(p.amount_of(personal).unwrap_or(Decimal::ZERO));
+            match p.share {
+                Some(share) => format!("{} {}% = {amount}", p.funder.id(), share.normalize()),
+                None => format!("{} {amount}", p.funder.id()),
+            }
         })
         .collect();
     let cats: Vec<&str> = tier.categories.iter().map(CategoryKind::id).collect();
