@@ -80,7 +80,10 @@ fn receipt(id: &str, a: &Assessment) {
         return;
     }
     println!("  collect now       {} yuan", a.total_due());
-    println!("    for the year    {} yuan (of {} charged)", a.owed, a.charged);
+    println!(
+        "    for the year    {} yuan (of {} charged)",
+        a.owed, a.charged
+    );
     if let Some(repair) = &a.repair_charge {
         println!(
             "    repair          {} yuan for {} year(s)",

@@ -171,6 +171,14 @@ impl CategoryKind {
         BUILTIN.iter().map(|(_, id, _)| *id)
     }
 
+    /// Every name a built-in category is read from, with its id: the id itself and each
+    /// Chinese name or alias.
+    pub fn builtin_names() -> impl Iterator<Item = (&'static str, &'static str)> {
+        BUILTIN.iter().flat_map(|(_, id, aliases)| {
+            std::iter::once((*id, *id)).chain(aliases.iter().map(move |alias| (*id, *alias)))
+        })
+    }
+
     /// Each built-in category as an error message lists it: its id and its first Chinese name
     /// (`subsistence_allowance (低保对象)`).
     pub fn accepted() -> Vec<String> {

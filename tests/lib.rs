@@ -16,6 +16,7 @@ mod support;
 mod bad_inputs;
 mod baseline;
 mod golden;
+mod hostile;
 mod lint;
 mod mutation;
 mod overlay;

@@ -4,12 +4,13 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
-use super::compile::{MAX_LOCAL_CATEGORIES, MAX_NOTES};
+use super::compile::{MAX_LOCAL_CATEGORIES, MAX_NOTES, last_day};
 use super::schema::{
     Cited, CitedAmount, EndDates, Incentive, PolicySpec, StartFrom, StartRule, WaitingPeriodTable,
     When,
 };
 use crate::category::CategoryKind;
+use crate::error::shown;
 
 /// One problem found in a policy: where, what, and what would be accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +103,10 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
         {
             out.push(Problem::new(
                 format!("{path}.id"),
-                format!("the extension id `{}` is reserved or used twice", ext.id),
+                format!(
+                    "the extension id `{}` is reserved or used twice",
+                    shown(&ext.id)
+                ),
                 "an id other than `main` and `outside`, unique among extensions",
             ));
         }
@@ -116,12 +120,25 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 "`to` on or after `from`",
             ));
         }
-        if ext.from <= spec.window.to && ext.to >= spec.window.from {
+        // Compared by their last days, as `[conventions] end_dates` says (an exclusive `to` is
+        // the first day after the span).
+        let window_last = last_day(spec.conventions.end_dates, spec.window.to);
+        let ext_last = last_day(spec.conventions.end_dates, ext.to);
+        if ext_last < spec.window.from {
+            out.push(Problem::new(
+                format!("{path}.to"),
+                format!(
+                    "the extension {}..{ext_last} ends before the window opens ({}): no payment can ever fall in it",
+                    ext.from, spec.window.from
+                ),
+                "an extension that begins after the window ends",
+            ));
+        } else if ext.from <= window_last && ext_last >= spec.window.from {
             out.push(Problem::new(
                 format!("{path}.from"),
                 format!(
-                    "the extension {}..{} overlaps the window {}..{}",
-                    ext.from, ext.to, spec.window.from, spec.window.to
+                    "the extension {}..{ext_last} overlaps the window {}..{window_last}",
+                    ext.from, spec.window.from
                 ),
                 "an extension that begins after the window ends",
             ));
@@ -173,7 +190,11 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
         "days",
     );
 
-    let mut local_ids = HashSet::new();
+    // A resident's category is matched by id or name, so every id and every name, built-in
+    // aliases included, must mean one category (urrbmi reading: no name means two things).
+    let mut taken: std::collections::HashMap<String, String> = CategoryKind::builtin_names()
+        .map(|(id, name)| (name.to_string(), format!("the built-in category `{id}`")))
+        .collect();
     for (i, cat) in spec.categories.iter().enumerate() {
         let path = format!("category[{i}]");
         let snake = !cat.id.is_empty()
@@ -181,12 +202,11 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 .id
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !snake || CategoryKind::builtin(&cat.id).is_some() || !local_ids.insert(cat.id.as_str())
-        {
+        if !snake {
             out.push(Problem::new(
                 format!("{path}.id"),
-                format!("`{}` cannot be a local category id", cat.id),
-                "a snake_case id that is not built in and not declared twice",
+                format!("`{}` is not a local category id", shown(&cat.id)),
+                "a snake_case id (lowercase ASCII letters, digits and `_`)",
             ));
         }
         if cat.name.trim().is_empty() {
@@ -195,6 +215,31 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 "the name is empty",
                 "the Chinese name of the group",
             ));
+        } else if cat.name.trim() != cat.name {
+            out.push(Problem::new(
+                format!("{path}.name"),
+                format!("the name {:?} has spaces around it", shown(&cat.name)),
+                "the name without leading or trailing spaces",
+            ));
+        }
+        let this = format!("the local category `{}` (category[{i}])", shown(&cat.id));
+        for (key, name) in [("id", cat.id.trim()), ("name", cat.name.trim())] {
+            if name.is_empty() || (key == "name" && name == cat.id.trim()) {
+                continue;
+            }
+            match taken.get(name) {
+                Some(other) => out.push(Problem::new(
+                    format!("{path}.{key}"),
+                    format!(
+                        "`{}` already names {other}; a resident holding it would match two categories",
+                        shown(name)
+                    ),
+                    "an id and a name that no other category (built in or local) has as its id, name or alias",
+                )),
+                None => {
+                    taken.insert(name.to_string(), this.clone());
+                }
+            }
         }
     }
 
@@ -823,6 +868,8 @@ pub(crate) const MAX_AMOUNT: i64 = 1_000_000;
 fn money(out: &mut Vec<Problem>, path: String, amount: Decimal) {
     let problem = if amount.is_sign_negative() && !amount.is_zero() {
         format!("the amount {amount} is negative")
+    } else if amount.is_sign_negative() {
+        "the amount is a negative zero (-0)".to_string()
     } else if amount > Decimal::from(MAX_AMOUNT) {
         format!("the amount {amount} is beyond any contribution standard")
     } else if amount.normalize().scale() > 2 {

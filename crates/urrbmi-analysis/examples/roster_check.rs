@@ -31,7 +31,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{:<14}  {} yuan", funder.chinese(), totals.subsidy(funder));
     }
     for error in &roster.errors {
-        println!("line {}, column {}: {}", error.line, error.column, error.problem);
+        println!(
+            "line {}, column {}: {}",
+            error.line, error.column, error.problem
+        );
     }
     Ok(())
 }
