@@ -665,7 +665,9 @@ impl Linked {
     }
 
     fn neighbours(&self, slot: usize) -> (Option<usize>, Option<usize>) {
-        self.nodes.get(slot).map_or((None, None), |n| (n.prev, n.next))
+        self.nodes
+            .get(slot)
+            .map_or((None, None), |n| (n.prev, n.next))
     }
 
     /// Makes `to` follow `at` (`at = None`: `to` is the head).
