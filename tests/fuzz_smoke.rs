@@ -313,7 +313,8 @@ fn the_invariant_check_catches_broken_assessments() {
         .with_category(urrbmi::CategoryKind::SubsistenceAllowance);
     let a = evaluate(policy, &resident).expect("evaluates");
     assert_eq!(strategies::check_invariants(policy, &a), Ok(()));
-    let breakings: [(&str, fn(&mut urrbmi::Assessment<'_>)); 4] = [
+    type Breaking = fn(&mut urrbmi::Assessment<'_>);
+    let breakings: [(&str, Breaking); 4] = [
         ("negative", |a| a.owed = -a.owed),
         ("!= charged", |a| a.charged += rust_decimal::Decimal::ONE),
         ("benefits", |a| {
