@@ -44,8 +44,10 @@
 pub mod batch;
 pub mod diff;
 pub mod idcard;
+mod money;
 pub mod roster;
 pub mod scenario;
+pub mod table;
 
 pub use batch::{Batch, BatchOutput, Summary, Totals};
 pub use diff::{PolicyDiff, diff, explain_change};

@@ -37,10 +37,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::batch::{pad, yuan};
+use crate::table::pad;
 use urrbmi::EvalError;
 use urrbmi::Resident;
 use urrbmi::evaluate;
+use urrbmi::money::format_yuan;
 use urrbmi::policy::Policy;
 use urrbmi::policy::schema::{PolicySpec, StartRule, SubsidyTier};
 use urrbmi::{Assessment, RefusalCode};
@@ -97,7 +98,10 @@ pub struct Row {
     pub change: Change,
     /// For money: second minus first. For a category: the change in what a resident holding
     /// it owes.
-    #[serde(skip_serializing_if = "Option::is_none", with = "opt_money")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "crate::money::canonical_opt"
+    )]
     pub delta: Option<Decimal>,
 }
 
@@ -206,7 +210,7 @@ impl PolicyDiff {
                         format!(
                             " ({}{})",
                             if d.is_sign_positive() { "+" } else { "" },
-                            yuan(d)
+                            format_yuan(d)
                         )
                     }
                 })
@@ -265,20 +269,8 @@ impl fmt::Display for PolicyDiff {
     }
 }
 
-mod opt_money {
-    use rust_decimal::Decimal;
-    use serde::Serializer;
-
-    pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(d) => s.collect_str(&d.normalize()),
-            None => s.serialize_none(),
-        }
-    }
-}
-
 fn money(d: Decimal) -> String {
-    urrbmi::money::round_to_fen(d).normalize().to_string()
+    crate::money::canonical(d).to_string()
 }
 
 fn row(item: impl Into<String>, a: Option<String>, b: Option<String>) -> Row {
@@ -694,10 +686,10 @@ pub struct Outcome {
     /// The refusal code, when refused.
     pub refusal: Option<RefusalCode>,
     /// The standard charged.
-    #[serde(with = "crate::batch::money_str")]
+    #[serde(with = "crate::money::canonical_str")]
     pub charged: Decimal,
     /// What the resident owes (with any prior-year charge).
-    #[serde(with = "crate::batch::money_str")]
+    #[serde(with = "crate::money::canonical_str")]
     pub total_due: Decimal,
     /// The tier that applied.
     pub tier: Option<String>,
@@ -730,13 +722,13 @@ impl Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Move {
     /// Under the first policy.
-    #[serde(with = "crate::batch::money_str")]
+    #[serde(with = "crate::money::canonical_str")]
     pub a: Decimal,
     /// Under the second.
-    #[serde(with = "crate::batch::money_str")]
+    #[serde(with = "crate::money::canonical_str")]
     pub b: Decimal,
     /// `b - a`.
-    #[serde(with = "crate::batch::money_str")]
+    #[serde(with = "crate::money::canonical_str")]
     pub delta: Decimal,
 }
 
@@ -807,17 +799,17 @@ impl fmt::Display for Explanation {
         writeln!(f, "B {:<16} {}", self.b.policy, status(&self.b))?;
         let signed = |d: Decimal| {
             if d.is_sign_positive() && !d.is_zero() {
-                format!("+{}", yuan(d))
+                format!("+{}", format_yuan(d))
             } else {
-                yuan(d)
+                format_yuan(d)
             }
         };
         writeln!(
             f,
             "  {:<22}{:>12} → {:>12}  ({})",
             "resident owes",
-            yuan(self.owed.a),
-            yuan(self.owed.b),
+            format_yuan(self.owed.a),
+            format_yuan(self.owed.b),
             signed(self.owed.delta)
         )?;
         for (funder, m) in self
@@ -829,8 +821,8 @@ impl fmt::Display for Explanation {
                 f,
                 "  {:<22}{:>12} → {:>12}  ({})",
                 funder.id(),
-                yuan(m.a),
-                yuan(m.b),
+                format_yuan(m.a),
+                format_yuan(m.b),
                 signed(m.delta)
             )?;
         }

@@ -1,0 +1,48 @@
+//! Batch evaluation: many residents against one policy, with a [`Summary`] of the lot.
+//!
+//! A county office works with rosters (台账), not single residents. [`Batch`] evaluates a slice
+//! of residents, across all cores with the `rayon` feature (on by default) or on one thread,
+//! and adds the answers up: residents enrolled and refused (by [`RefusalCode`]), counts and
+//! amounts by subsidy tier and by identity category, what residents owe and what each
+//! [`Funder`] pays, and the same by any grouping key the caller gives (a township, a village).
+//!
+//! Summaries **merge exactly**: the summary of a roster equals the [`Summary::merge`] of the
+//! summaries of any split of it, in any order, so the work can be spread across machines and
+//! the results added. Money is [`Decimal`], so no cent is lost on the way.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use urrbmi_analysis::batch::{Batch, Groups};
+//! use urrbmi::{CategoryKind, Funder, Policy, Resident};
+//!
+//! let policy = Policy::builtin("ziyang-2021")?;
+//! let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+//! let residents = vec![
+//!     Resident::new(date(1970, 3, 1), date(2020, 10, 15))
+//!         .with_category(CategoryKind::SubsistenceAllowance),
+//!     Resident::new(date(1985, 6, 1), date(2020, 11, 2)),
+//!     Resident::new(date(1990, 1, 1), date(2021, 6, 1)), // too late: refused
+//! ];
+//! let mut groups = Groups::new();
+//! let ids = vec![groups.intern("沙头镇"), groups.intern("长春镇"), groups.intern("沙头镇")];
+//!
+//! let out = Batch::new(&policy).grouped(&groups, &ids).run(&residents)?;
+//! let summary = &out.summary;
+//! assert_eq!(summary.totals.enrolled, 2);
+//! assert_eq!(summary.totals.refused, 1);
+//! assert_eq!(summary.totals.owed.to_string(), "420"); // 140 + 280
+//! assert_eq!(summary.totals.subsidy(Funder::MedicalAssistance).to_string(), "140");
+//! assert_eq!(summary.by_group["沙头镇"].enrolled, 1);
+//! assert_eq!(summary.by_tier["subsistence_allowance"].enrolled, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod groups;
+mod run;
+mod tally;
+mod totals;
+
+pub use groups::{GroupId, Groups};
+pub use run::{Batch, BatchError, BatchOutput, evaluate_batch, summarize, summarize_iter};
+pub use tally::Tally;
+pub use totals::{Summary, SummaryError, Totals};

@@ -1,0 +1,37 @@
+//! Amounts as data: the canonical text of an amount (`280`, `93.67`) for CSV cells, table
+//! cells and JSON. Reports show amounts with [`urrbmi::money::format_yuan`] (`280.00`,
+//! `1,204.50`); nothing else in the crate formats money.
+
+use rust_decimal::Decimal;
+
+/// An amount rounded to the fen with no trailing zeros (`280`, `93.67`): the form of the
+/// `assess` contract.
+pub(crate) fn canonical(amount: Decimal) -> Decimal {
+    urrbmi::money::round_to_fen(amount).normalize()
+}
+
+/// Serializes an amount in its [`canonical`] form, as a string.
+pub(crate) mod canonical_str {
+    use rust_decimal::Decimal;
+    use serde::Serializer;
+
+    pub(crate) fn serialize<S: Serializer>(amount: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&super::canonical(*amount))
+    }
+}
+
+/// Serializes an optional amount in its [`canonical`] form, as a string or `null`.
+pub(crate) mod canonical_opt {
+    use rust_decimal::Decimal;
+    use serde::Serializer;
+
+    pub(crate) fn serialize<S: Serializer>(
+        amount: &Option<Decimal>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match amount {
+            Some(d) => s.collect_str(&super::canonical(*d)),
+            None => s.serialize_none(),
+        }
+    }
+}
