@@ -10,6 +10,11 @@ pub(crate) fn canonical(amount: Decimal) -> Decimal {
     urrbmi::money::round_to_fen(amount).normalize()
 }
 
+/// The [`canonical`] text of an amount.
+pub(crate) fn canonical_text(amount: Decimal) -> String {
+    canonical(amount).to_string()
+}
+
 /// Serializes an amount in its [`canonical`] form, as a string.
 pub(crate) mod canonical_str {
     use rust_decimal::Decimal;
