@@ -1,14 +1,27 @@
 //! Batch evaluation: many residents against one policy, with a [`Summary`] of the lot.
 //!
 //! A county office works with rosters (台账), not single residents. [`Batch`] evaluates a slice
-//! of residents, across all cores with the `rayon` feature (on by default) or on one thread,
-//! and adds the answers up: residents enrolled and refused (by [`RefusalCode`]), counts and
-//! amounts by subsidy tier and by identity category, what residents owe and what each
-//! [`Funder`] pays, and the same by any grouping key the caller gives (a township, a village).
+//! of residents, on rayon's global pool or a pool the caller built (with the `rayon` feature,
+//! on by default) or on one thread, and adds the answers up as it goes: residents enrolled and
+//! refused (by [`RefusalCode`](urrbmi::RefusalCode)), when benefits begin (by month), what
+//! residents owe and what each [`Funder`](urrbmi::Funder) pays, and, unless the batch counts
+//! the totals only, the same by subsidy tier, by identity category and by any grouping key the
+//! caller gives (a township, a village).
+//!
+//! What is kept per resident is the caller's choice: the full [`Assessment`](urrbmi::Assessment)
+//! with its trace ([`Batch::run`], [`Batch::run_into`]), a 48-byte [`Record`] of the amounts,
+//! tier, deciding rule and dates ([`Batch::records_into`], the fast path: about the cost of
+//! evaluating alone), or nothing ([`Batch::summarize`]). The full assessment of any resident
+//! comes back by evaluating them again ([`Batch::assess`]).
+//!
+//! Where things are: `groups.rs` interns grouping keys ([`Groups`]), `totals.rs` holds
+//! [`Totals`] and [`Summary`] (merging and the text report), `tally.rs` the running count
+//! ([`Tally`]), `record.rs` the [`Record`], `run.rs` the [`Batch`] and its threads.
 //!
 //! Summaries **merge exactly**: the summary of a roster equals the [`Summary::merge`] of the
 //! summaries of any split of it, in any order, so the work can be spread across machines and
-//! the results added. Money is [`Decimal`], so no cent is lost on the way.
+//! the results added. Amounts are added as whole fen in integers and reported as
+//! [`Decimal`](rust_decimal::Decimal) yuan, so no fen is lost on the way.
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -38,11 +51,13 @@
 //! ```
 
 mod groups;
+mod record;
 mod run;
 mod tally;
 mod totals;
 
 pub use groups::{GroupId, Groups};
+pub use record::{Record, RecordStatus};
 pub use run::{Batch, BatchError, BatchOutput, evaluate_batch, summarize, summarize_iter};
 pub use tally::Tally;
-pub use totals::{Summary, SummaryError, Totals};
+pub use totals::{StartMonth, Summary, SummaryError, Totals};

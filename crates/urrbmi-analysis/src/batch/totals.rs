@@ -73,6 +73,25 @@ impl Totals {
     }
 }
 
+/// Enrolled residents whose benefits begin in one month: see [`Summary::benefit_starts`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartMonth {
+    /// Enrolled residents whose first day of benefits falls in the month.
+    pub residents: u64,
+    /// What they owe for the benefit year (as [`Totals::owed`]: without the prior-year and
+    /// repair charges).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub owed: Decimal,
+}
+
+impl StartMonth {
+    /// Adds `other` into `self`.
+    pub fn merge(&mut self, other: &StartMonth) {
+        self.residents += other.residents;
+        self.owed += other.owed;
+    }
+}
+
 /// The summary of a batch: see the [module docs](super).
 ///
 /// Keys are names, not positions, so summaries made by different processes (or machines) from
@@ -81,10 +100,22 @@ impl Totals {
 pub struct Summary {
     /// The policy id; empty for an empty summary (the identity of [`Summary::merge`]).
     pub policy: String,
+    /// Whether the summary counts the totals only ([`Batch::totals_only`](super::Batch::totals_only)):
+    /// then `totals`, `refusals` and `benefit_starts` are filled and the rows by tier,
+    /// category and group are empty.
+    #[serde(default)]
+    pub totals_only: bool,
     /// All residents.
     pub totals: Totals,
-    /// Refused residents by refusal code.
+    /// Refused residents by refusal code: how many, and nothing else (a refused resident is
+    /// charged nothing, so what they would have been charged is not counted).
     pub refusals: BTreeMap<RefusalCode, u64>,
+    /// Enrolled residents by the month their benefits begin, keyed `YYYY-MM` (`2021-01`), with
+    /// what they owe. The months add up to the enrolled: the sum of `residents` is
+    /// `totals.enrolled` and the sum of `owed` is `totals.owed`. Months no resident starts in
+    /// are left out.
+    #[serde(default)]
+    pub benefit_starts: BTreeMap<String, StartMonth>,
     /// Enrolled residents by the subsidy tier that applied (tier id).
     pub by_tier: BTreeMap<String, Totals>,
     /// Enrolled residents to whom no tier applied.
@@ -111,11 +142,24 @@ pub enum SummaryError {
         /// The policy of the summary merged.
         right: String,
     },
+    /// One summary counts the totals only and the other has every breakdown: their sum would
+    /// have rows for part of the residents.
+    #[error(
+        "cannot merge a totals-only summary with a full one; summarize both parts the same way (both with or both without `totals_only`)"
+    )]
+    DifferentDetail,
 }
 
 impl Summary {
     /// Adds `other` into `self`. Exact: merging the summaries of the parts of a batch gives the
-    /// summary of the whole batch, whatever the split and the order.
+    /// summary of the whole batch, whatever the split and the order. The empty summary
+    /// ([`Summary::default`]) merges with any.
+    ///
+    /// # Errors
+    ///
+    /// [`SummaryError::DifferentPolicies`] for summaries of two policies and
+    /// [`SummaryError::DifferentDetail`] for a totals-only summary and a full one; `self` is
+    /// left as it was.
     pub fn merge(&mut self, other: &Summary) -> Result<(), SummaryError> {
         if !self.policy.is_empty() && !other.policy.is_empty() && self.policy != other.policy {
             return Err(SummaryError::DifferentPolicies {
@@ -123,12 +167,25 @@ impl Summary {
                 right: other.policy.clone(),
             });
         }
+        if !self.policy.is_empty()
+            && !other.policy.is_empty()
+            && self.totals_only != other.totals_only
+        {
+            return Err(SummaryError::DifferentDetail);
+        }
         if self.policy.is_empty() {
             self.policy.clone_from(&other.policy);
+            self.totals_only = other.totals_only;
         }
         self.totals.merge(&other.totals);
         for (code, count) in &other.refusals {
             *self.refusals.entry(*code).or_default() += count;
+        }
+        for (month, starts) in &other.benefit_starts {
+            self.benefit_starts
+                .entry(month.clone())
+                .or_default()
+                .merge(starts);
         }
         merge_map(&mut self.by_tier, &other.by_tier);
         self.untiered.merge(&other.untiered);
@@ -143,7 +200,8 @@ impl Summary {
         self.refusals.get(&code).copied().unwrap_or(0)
     }
 
-    /// A plain-text report: totals, refusals, funders, tiers, categories and groups.
+    /// A plain-text report: totals, refusals, funders, benefit starts by month, tiers,
+    /// categories and groups.
     ///
     /// Tiers and categories are listed in the policy's order when `policy` is given, else by id.
     pub fn report(&self, policy: Option<&Policy>) -> String {
@@ -186,6 +244,26 @@ impl Summary {
             .unwrap_or(0);
         for (label, amount) in amounts {
             out.push_str(&format!("{label:<20} {:>width$}\n", format_yuan(amount)));
+        }
+
+        if !self.benefit_starts.is_empty() {
+            let mut table = Table::new([
+                ("benefits from", Align::Left),
+                ("residents", Align::Right),
+                ("owed", Align::Right),
+            ]);
+            for (month, starts) in &self.benefit_starts {
+                table.row([
+                    month.clone(),
+                    starts.residents.to_string(),
+                    format_yuan(starts.owed),
+                ]);
+            }
+            out.push('\n');
+            table.render(&mut out);
+        }
+        if self.totals_only {
+            return out;
         }
 
         let with_errors = t.errors > 0;
