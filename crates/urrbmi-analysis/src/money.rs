@@ -10,6 +10,15 @@ pub(crate) fn canonical(amount: Decimal) -> Decimal {
     urrbmi::money::round_to_fen(amount).normalize()
 }
 
+/// A number of fen (0.01 yuan) as yuan, without trailing zeros (`14000` → `140`). A sum beyond
+/// Decimal's range (7.9e26 yuan) would need more residents than exist; it saturates rather
+/// than panics.
+pub(crate) fn from_fen(fen: i128) -> Decimal {
+    Decimal::try_from_i128_with_scale(fen, 2)
+        .unwrap_or(if fen < 0 { Decimal::MIN } else { Decimal::MAX })
+        .normalize()
+}
+
 /// The [`canonical`] text of an amount.
 pub(crate) fn canonical_text(amount: Decimal) -> String {
     canonical(amount).to_string()

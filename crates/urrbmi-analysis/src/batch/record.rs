@@ -6,6 +6,8 @@ use rust_decimal::Decimal;
 use urrbmi::policy::Policy;
 use urrbmi::{Assessment, EvalError, Funder, RefusalCode, Subsidies};
 
+use crate::money::from_fen;
+
 /// The number of amounts a record keeps: charged, owed, prior year, repair, one per funder,
 /// the ceiling raise.
 const AMOUNTS: usize = 5 + Funder::ALL.len();
@@ -230,27 +232,27 @@ impl Record {
 
     /// The standard charged, in yuan.
     pub fn charged(&self) -> Decimal {
-        yuan(self.charged_fen())
+        yuan_of(self.charged_fen())
     }
 
     /// What the resident owes for the benefit year, in yuan.
     pub fn owed(&self) -> Decimal {
-        yuan(self.owed_fen())
+        yuan_of(self.owed_fen())
     }
 
     /// What a newborn owes for the year of birth, in yuan.
     pub fn prior_year(&self) -> Decimal {
-        yuan(self.prior_year_fen())
+        yuan_of(self.prior_year_fen())
     }
 
     /// What the resident pays to repair a waiting period, in yuan.
     pub fn repair(&self) -> Decimal {
-        yuan(self.repair_fen())
+        yuan_of(self.repair_fen())
     }
 
     /// What `funder` pays, in yuan.
     pub fn subsidy(&self, funder: Funder) -> Decimal {
-        yuan(self.subsidy_fen(funder))
+        yuan_of(self.subsidy_fen(funder))
     }
 
     /// What each fund pays.
@@ -259,7 +261,7 @@ impl Record {
         for funder in Funder::ALL {
             let fen = self.subsidy_fen(funder);
             if fen != 0 {
-                subsidies.add(funder, yuan(fen));
+                subsidies.add(funder, yuan_of(fen));
             }
         }
         subsidies
@@ -267,12 +269,12 @@ impl Record {
 
     /// What the resident pays in all, in yuan.
     pub fn total_due(&self) -> Decimal {
-        yuan(self.total_due_fen())
+        yuan_of(self.total_due_fen())
     }
 
     /// The yuan added to the 大病保险 ceiling, where the policy defines an incentive.
     pub fn ceiling_raise(&self) -> Option<Decimal> {
-        self.ceiling_raise_fen().map(yuan)
+        self.ceiling_raise_fen().map(yuan_of)
     }
 
     /// The first day of benefits.
@@ -300,9 +302,9 @@ impl Record {
     }
 }
 
-/// Fen as yuan, without trailing zeros (`14000` → `140`).
-fn yuan(fen: i64) -> Decimal {
-    Decimal::new(fen, 2).normalize()
+/// Fen as yuan.
+fn yuan_of(fen: i64) -> Decimal {
+    from_fen(i128::from(fen))
 }
 
 /// An amount as a whole number of fen, if it is one and fits.

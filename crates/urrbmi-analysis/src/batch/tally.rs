@@ -10,6 +10,7 @@ use urrbmi::{Assessment, CategoryKind, EvalError, Funder, RefusalCode, Resident,
 
 use super::record::{self, Record, RecordStatus, SUMMED};
 use super::{GroupId, Groups, StartMonth, Summary, Totals};
+use crate::money::from_fen as yuan;
 
 /// Sums of amounts in fen: the 32-bit amounts of records added into `i64`, carried into
 /// `i128` before 2³¹ of them could overflow it, so adding is exact whatever the number of
@@ -152,14 +153,6 @@ impl Acc {
             subsidies,
         }
     }
-}
-
-/// A sum of fen in yuan. A sum beyond Decimal's range (7.9e26 yuan) would need more
-/// residents than exist; saturate rather than panic.
-fn yuan(fen: i128) -> Decimal {
-    Decimal::try_from_i128_with_scale(fen, 2)
-        .unwrap_or(if fen < 0 { Decimal::MIN } else { Decimal::MAX })
-        .normalize()
 }
 
 /// Enrolled residents by the day their benefits begin (reported by month): a slot per day,
