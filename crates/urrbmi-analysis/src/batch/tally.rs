@@ -52,6 +52,14 @@ impl Fen {
         }
     }
 
+    /// Takes `other`'s sums away from these.
+    fn subtract(&mut self, other: &Fen) {
+        self.carry();
+        for (carried, slot) in self.carried.iter_mut().zip(0..) {
+            *carried -= other.get(slot);
+        }
+    }
+
     /// The sum at `slot`.
     fn get(&self, slot: usize) -> i128 {
         let pending = self.pending.get(slot).copied().unwrap_or(0);
@@ -123,6 +131,25 @@ impl Acc {
         if let Some(theirs) = &other.decimals {
             self.add_decimals(theirs);
         }
+    }
+
+    /// `self` without the residents of `part` (counted in `self` as well).
+    fn minus(&self, part: &Acc) -> Acc {
+        let mut rest = self.clone();
+        rest.residents = rest.residents.saturating_sub(part.residents);
+        rest.enrolled = rest.enrolled.saturating_sub(part.enrolled);
+        rest.refused = rest.refused.saturating_sub(part.refused);
+        rest.errors = rest.errors.saturating_sub(part.errors);
+        rest.fen.subtract(&part.fen);
+        if let Some(theirs) = &part.decimals {
+            let mine = rest
+                .decimals
+                .get_or_insert_with(|| Box::new([Decimal::ZERO; SUMMED]));
+            for (sum, amount) in mine.iter_mut().zip(theirs.iter()) {
+                *sum -= *amount;
+            }
+        }
+        rest
     }
 
     fn totals(&self) -> Totals {
@@ -308,7 +335,9 @@ pub struct Tally<'p> {
     categories: Vec<Acc>,
     /// Categories neither built in nor declared (only reached by residents that erred).
     other_categories: BTreeMap<String, Acc>,
-    no_category: Acc,
+    /// Residents holding at least one category, each counted once: the residents holding none
+    /// are all the others, so the common case adds nothing here.
+    categorized: Acc,
     groups: Vec<Acc>,
 }
 
@@ -340,7 +369,7 @@ impl<'p> Tally<'p> {
             categories: vec![Acc::default(); category_kinds.len()],
             category_kinds,
             other_categories: BTreeMap::new(),
-            no_category: Acc::default(),
+            categorized: Acc::default(),
             groups: Vec::new(),
         }
     }
@@ -437,8 +466,8 @@ impl<'p> Tally<'p> {
         if self.totals_only {
             return;
         }
-        if resident.categories.is_empty() {
-            self.no_category.add(record, exact);
+        if !resident.categories.is_empty() {
+            self.categorized.add(record, exact);
         }
         for held in &resident.categories {
             let slot = self.category_slot(&held.kind);
@@ -550,7 +579,7 @@ impl<'p> Tally<'p> {
                 .or_default()
                 .merge(acc);
         }
-        self.no_category.merge(&other.no_category);
+        self.categorized.merge(&other.categorized);
         if other.groups.len() > self.groups.len() {
             self.groups.resize(other.groups.len(), Acc::default());
         }
@@ -575,7 +604,7 @@ impl<'p> Tally<'p> {
         self.category_kinds.clear();
         self.categories.clear();
         self.other_categories.clear();
-        self.no_category = Acc::default();
+        self.categorized = Acc::default();
         self.groups.clear();
         self.totals_only = true;
     }
@@ -592,10 +621,12 @@ impl<'p> Tally<'p> {
         {
             enrolled.merge(acc);
         }
-        let mut totals = enrolled.totals();
-        totals.refused = self.refused;
-        totals.errors = self.errors;
-        totals.residents = totals.enrolled + self.refused + self.errors;
+        // Everyone: the enrolled, and the refused and the erred, who carry no amounts.
+        let mut everyone = enrolled;
+        everyone.refused = self.refused;
+        everyone.errors = self.errors;
+        everyone.residents = everyone.enrolled + self.refused + self.errors;
+        let totals = everyone.totals();
 
         let mut refusals: BTreeMap<RefusalCode, u64> = self.other_refusals.clone();
         for (code, count) in RefusalCode::ALL.into_iter().zip(self.refusals) {
@@ -638,7 +669,7 @@ impl<'p> Tally<'p> {
                     .insert(kind.id().to_string(), acc.totals());
             }
         }
-        summary.no_category = self.no_category.totals();
+        summary.no_category = everyone.minus(&self.categorized).totals();
         for (index, acc) in self.groups.iter().enumerate() {
             if acc.residents == 0 {
                 continue;
