@@ -10,9 +10,11 @@
 //!
 //! What is kept per resident is the caller's choice: the full [`Assessment`](urrbmi::Assessment)
 //! with its trace ([`Batch::run`], [`Batch::run_into`]), a 48-byte [`Record`] of the amounts,
-//! tier, deciding rule and dates ([`Batch::records_into`], the fast path: about the cost of
-//! evaluating alone), or nothing ([`Batch::summarize`]). The full assessment of any resident
-//! comes back by evaluating them again ([`Batch::assess`]).
+//! tier, deciding rule and dates ([`Batch::records_into`], the path for rosters of millions:
+//! a sixth of the memory of an assessment, written once), or nothing ([`Batch::summarize`]).
+//! The full assessment of any resident comes back by evaluating them again
+//! ([`Batch::assess`]). What each costs beside a plain loop over `evaluate` is measured in
+//! `PERFORMANCE.md`.
 //!
 //! Where things are: `groups.rs` interns grouping keys ([`Groups`]), `totals.rs` holds
 //! [`Totals`] and [`Summary`] (merging and the text report), `tally.rs` the running count

@@ -218,9 +218,9 @@ impl<'a> Batch<'a> {
     }
 
     /// Evaluates every resident into `out`, one compact [`Record`] each in input order, and
-    /// returns the summary: the batch path for rosters of millions, at the speed of
-    /// evaluation. `out` is reused as [`Batch::run_into`] reuses its vector; the full
-    /// assessment of any resident comes back by [`Batch::assess`].
+    /// returns the summary: the batch path for rosters of millions. `out` is reused as
+    /// [`Batch::run_into`] reuses its vector; the full assessment of any resident comes back
+    /// by [`Batch::assess`].
     ///
     /// ```
     /// use chrono::NaiveDate;
