@@ -495,14 +495,14 @@ fn fill_amounts(policy: &Policy, result: &Result<Assessment<'_>, EvalError>, out
 pub(super) struct Recorder<'p> {
     policy: &'p Policy,
     /// Direct-mapped: an address, and the rule position it stands for.
-    rules: [(usize, u16); 64],
+    rules: [(usize, u16); 128],
 }
 
 impl<'p> Recorder<'p> {
     pub(super) fn new(policy: &'p Policy) -> Self {
         Recorder {
             policy,
-            rules: [(0, NONE); 64],
+            rules: [(0, NONE); 128],
         }
     }
 
@@ -546,7 +546,9 @@ impl<'p> Recorder<'p> {
 
     #[inline]
     fn cached(&mut self, address: usize, find: impl FnOnce(&Policy) -> u16) -> u16 {
-        let slot = (address >> 3) % self.rules.len();
+        // Fibonacci hashing: the addresses of a policy's strings differ in their middle bits.
+        let hash = (address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57;
+        let slot = usize::try_from(hash).unwrap_or(0) % self.rules.len();
         if let Some(&(known, rule)) = self.rules.get(slot)
             && known == address
         {

@@ -493,7 +493,7 @@ impl<'p> Tally<'p> {
 
     /// Counts an enrolled resident under its tier: by position when the tier is one of the
     /// policy's, by id otherwise (an assessment made by another policy value).
-    #[inline]
+    #[inline(always)]
     fn add_to_tier(
         &mut self,
         record: &Record,
