@@ -13,7 +13,7 @@ use crate::money::from_fen;
 const AMOUNTS: usize = 5 + Funder::ALL.len();
 /// Where each amount sits in [`Record::fen`].
 const CHARGED: usize = 0;
-const OWED: usize = 1;
+pub(super) const OWED: usize = 1;
 const PRIOR_YEAR: usize = 2;
 const REPAIR: usize = 3;
 const FUNDERS: usize = 4;

@@ -448,7 +448,7 @@ impl<'p> Tally<'p> {
         match record.status() {
             RecordStatus::Enrolled => {
                 if let Some(start) = record.benefit_start() {
-                    let owed = exact.and_then(|a| a.get(1).copied());
+                    let owed = exact.and_then(|a| a.get(record::OWED).copied());
                     self.starts.add(start, record.owed_fen(), owed);
                 }
                 if self.totals_only || refusal.is_some() {
