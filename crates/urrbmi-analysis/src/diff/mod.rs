@@ -39,7 +39,7 @@ use serde::Serialize;
 
 use urrbmi::money::format_yuan;
 use urrbmi::policy::Policy;
-use urrbmi::policy::schema::{PolicySpec, StartRule, SubsidyTier};
+use urrbmi::policy::schema::{Charge, PolicySpec, StartRule, SubsidyTier};
 use urrbmi::{CategoryKind, EvalError, HeldCategory, Resident, evaluate};
 
 use crate::money::canonical_text as money;
@@ -546,11 +546,17 @@ pub fn describe_rule(rule: &StartRule) -> String {
     let then = match (&rule.refuse, rule.charge, rule.benefit_start) {
         (Some(refuse), _, _) => format!("refuse ({})", refuse.code),
         (None, charge, start) => {
-            let charge = charge.map_or("?", |c| match c {
-                urrbmi::policy::schema::Charge::Personal => "personal standard",
-                urrbmi::policy::schema::Charge::Full => "full standard",
-                urrbmi::policy::schema::Charge::Waived => "waived (免缴)",
-            });
+            let charge = charge.map_or_else(
+                || "?".to_string(),
+                |c| match c {
+                    Charge::Personal => "personal standard".to_string(),
+                    Charge::Full => "full standard".to_string(),
+                    Charge::Waived => "waived (免缴)".to_string(),
+                    // urrbmi's enums may grow.
+                    #[allow(unreachable_patterns)]
+                    other => format!("{other:?}"),
+                },
+            );
             let start = start.map_or_else(
                 || "?".to_string(),
                 |s| {

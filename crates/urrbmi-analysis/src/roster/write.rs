@@ -6,7 +6,7 @@ use std::io;
 use chrono::{Datelike, NaiveDate};
 
 use urrbmi::{Assessment, EvalError, Funder};
-use urrbmi::{Enrollment, Hukou, Resident, Student};
+use urrbmi::{Enrollment, Hukou, Resident};
 
 use super::RowError;
 use super::headings::{RESULT_HEADINGS, WRITER_HEADINGS};
@@ -46,20 +46,30 @@ impl<W: io::Write> RosterWriter<W> {
         r.push_field(name.unwrap_or("").as_bytes());
         let _ = write!(text, "{}", resident.birth_date);
         r.push_field(text.as_bytes());
+        // urrbmi's enums may grow: a value without an arm here is written by its serde id,
+        // which `RosterReader` reads back as well.
+        let id;
         r.push_field(match resident.hukou {
             Hukou::Local => b"local",
             Hukou::Other => b"other",
+            #[allow(unreachable_patterns)]
+            other => {
+                id = serde_id(&other);
+                id.as_bytes()
+            }
         });
         r.push_field(flag(resident.residence_permit));
-        r.push_field(match resident.student {
-            Student::None => b"none".as_slice(),
-            Student::School => b"school",
-            Student::College => b"college",
-        });
+        r.push_field(resident.student.id().as_bytes());
+        let id;
         r.push_field(match resident.enrollment {
             Enrollment::Renewal => b"renewal".as_slice(),
             Enrollment::FirstTime => b"first_time",
             Enrollment::Lapsed => b"lapsed",
+            #[allow(unreachable_patterns)]
+            other => {
+                id = serde_id(&other);
+                id.as_bytes()
+            }
         });
         for years in [
             resident.lapsed_years,
@@ -112,6 +122,15 @@ impl<W: io::Write> RosterWriter<W> {
         self.csv
             .into_inner()
             .map_err(|e| io::Error::other(e.to_string()))
+    }
+}
+
+/// The id of an enum value as serde writes it (`first_time`); empty if it is not a string.
+#[cold]
+fn serde_id<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(id)) => id,
+        _ => String::new(),
     }
 }
 
