@@ -10,13 +10,17 @@
 //! evaluates residents does not compile them.
 //!
 //! Where things are:
-//! - [`batch`]: [`Batch`] evaluates many residents (on a thread pool with the `rayon`
-//!   feature) and adds them up into a [`Summary`]; [`Tally`](batch::Tally) counts a stream.
-//! - [`roster`]: reading and writing CSV rosters with English or Chinese headings;
-//!   [`idcard`] checks resident ID numbers (GB 11643-1999).
+//! - [`batch`]: [`Batch`] evaluates many residents (on rayon's pool or the caller's with the
+//!   `rayon` feature, else on one thread) into assessments, compact [`Record`]s or nothing,
+//!   and adds them up into a [`Summary`] (with benefit starts by month, refusals by code, and
+//!   the breakdowns unless it counts the totals only); [`Tally`](batch::Tally) counts a stream.
+//! - [`roster`]: reading and writing CSV rosters with English or Chinese headings
+//!   (`headings`, `read`, `cells`, `write`, `errors`); [`idcard`] checks resident ID numbers
+//!   (GB 11643-1999).
 //! - [`scenario`]: seeded synthetic rosters from a region's population table.
 //! - [`diff`](mod@diff): what changed between two policies, and [`explain_change`] for one
-//!   resident.
+//!   resident (`diff/explain.rs`).
+//! - [`table`]: the one layout of every text table (padding by display width).
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -44,8 +48,10 @@
 pub mod batch;
 pub mod diff;
 pub mod idcard;
+mod money;
 pub mod roster;
 pub mod scenario;
+pub mod table;
 
-pub use batch::{Batch, BatchOutput, Summary, Totals};
+pub use batch::{Batch, BatchOutput, Record, Summary, Totals};
 pub use diff::{PolicyDiff, diff, explain_change};

@@ -414,3 +414,449 @@ fn group_ids_unknown_to_the_groups_are_named_by_number() {
         .expect("one per resident");
     assert_eq!(s.by_group["#1"].enrolled, 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Benefit starts, refusals, totals-only summaries, records and chosen thread pools.
+
+#[path = "../../../benches/common/mod.rs"]
+mod common;
+
+use urrbmi::{Assessment, EvalError};
+use urrbmi_analysis::batch::{Record, RecordStatus, StartMonth, SummaryError};
+
+/// The residents of both shipped scenarios with their policies, the bad residents included.
+fn scenario_rosters() -> Vec<(&'static Policy, SyntheticRoster)> {
+    let ziyang = Scenario::from_path("scenarios/ziyang-2021.toml")
+        .expect("scenario")
+        .scaled(20_000)
+        .expect("scaled")
+        .generate();
+    vec![
+        (yanling(), yanling_roster(20_000)),
+        (Policy::builtin("ziyang-2021").expect("built-in"), ziyang),
+    ]
+}
+
+/// `YYYY-MM` of a date.
+fn month_of(d: NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
+#[test]
+fn benefit_starts_count_each_month_and_add_up_to_the_enrolled() {
+    for (policy, roster) in scenario_rosters() {
+        let summary = summary_of(policy, &roster, true);
+        // Counted one evaluation at a time.
+        let mut expected: BTreeMap<String, StartMonth> = BTreeMap::new();
+        for resident in &roster.residents {
+            if let Ok(a) = evaluate(policy, resident)
+                && a.is_enrolled()
+            {
+                let start = a.benefit_start.expect("an enrolment has a start");
+                let month = expected.entry(month_of(start)).or_default();
+                month.residents += 1;
+                month.owed += a.owed;
+            }
+        }
+        assert_eq!(summary.benefit_starts, expected, "{}", policy.id());
+        assert!(
+            summary.benefit_starts.len() > 3,
+            "{:?}",
+            summary.benefit_starts
+        );
+        let residents: u64 = summary.benefit_starts.values().map(|m| m.residents).sum();
+        let owed: Decimal = summary.benefit_starts.values().map(|m| m.owed).sum();
+        assert_eq!(residents, summary.totals.enrolled);
+        assert_eq!(owed, summary.totals.owed);
+        // Keys are months, in calendar order.
+        assert!(
+            summary
+                .benefit_starts
+                .keys()
+                .all(|k| k.len() == 7 && &k[4..5] == "-")
+        );
+        let report = summary.report(Some(policy));
+        assert!(report.contains("benefits from"), "{report}");
+    }
+}
+
+#[test]
+fn benefit_starts_group_days_by_month() {
+    let policy = Policy::builtin("hunan-2026").expect("built-in");
+    let residents = common::mix(policy, 20_000, common::SEED);
+    let summary = Batch::new(policy).summarize(&residents).expect("ungrouped");
+    let mut expected: BTreeMap<String, (u64, Decimal)> = BTreeMap::new();
+    for resident in &residents {
+        if let Ok(a) = evaluate(policy, resident)
+            && let Some(start) = a.benefit_start.filter(|_| a.is_enrolled())
+        {
+            let month = expected.entry(month_of(start)).or_default();
+            month.0 += 1;
+            month.1 += a.owed;
+        }
+    }
+    // Waiting periods in months spread the starts over the year.
+    assert!(expected.len() >= 6, "{expected:?}");
+    let got: BTreeMap<String, (u64, Decimal)> = summary
+        .benefit_starts
+        .iter()
+        .map(|(k, m)| (k.clone(), (m.residents, m.owed)))
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn refusals_are_counted_per_code() {
+    for (policy, roster) in scenario_rosters() {
+        let summary = summary_of(policy, &roster, true);
+        let mut expected: BTreeMap<RefusalCode, u64> = BTreeMap::new();
+        for resident in &roster.residents {
+            if let Ok(a) = evaluate(policy, resident)
+                && let Some(refusal) = &a.refusal
+            {
+                *expected.entry(refusal.code).or_default() += 1;
+            }
+        }
+        assert_eq!(summary.refusals, expected, "{}", policy.id());
+        assert_eq!(
+            summary.refusals.values().sum::<u64>(),
+            summary.totals.refused
+        );
+        for (code, count) in &expected {
+            assert_eq!(summary.refused_with(*code), *count);
+        }
+    }
+    // The mix refuses for every reason it was built with.
+    let policy = Policy::builtin("ziyang-2021").expect("built-in");
+    let residents = common::mix(policy, 20_000, common::SEED);
+    let summary = summarize(policy, &residents);
+    for code in [
+        RefusalCode::OutsideWindow,
+        RefusalCode::EmployeeInsuranceObligated,
+        RefusalCode::NotCovered,
+    ] {
+        assert!(
+            summary.refused_with(code) > 0,
+            "{code}: {:?}",
+            summary.refusals
+        );
+    }
+    // Refused residents are charged nothing and owe nothing.
+    let refused_only: Vec<Resident> = residents
+        .iter()
+        .filter(|r| evaluate(policy, r).is_ok_and(|a| a.is_refused()))
+        .cloned()
+        .collect();
+    let s = summarize(policy, &refused_only);
+    assert_eq!(s.totals.refused, refused_only.len() as u64);
+    assert!(s.totals.charged.is_zero() && s.totals.total_due().is_zero());
+    assert!(s.totals.subsidies.is_empty() && s.benefit_starts.is_empty());
+}
+
+#[test]
+fn totals_only_gives_the_totals_of_the_full_summary() {
+    for (policy, roster) in scenario_rosters() {
+        for parallel in [true, false] {
+            let full = summary_of(policy, &roster, parallel);
+            let batch = Batch::new(policy)
+                .parallel(parallel)
+                .grouped(&roster.groups, &roster.group_ids)
+                .totals_only();
+            assert!(batch.is_totals_only());
+            let mut records = Vec::new();
+            for lean in [
+                batch.summarize(&roster.residents).expect("grouped"),
+                batch
+                    .records_into(&roster.residents, &mut records)
+                    .expect("grouped"),
+                batch.run(&roster.residents).expect("grouped").summary,
+            ] {
+                assert!(lean.totals_only);
+                assert!(!full.totals_only);
+                assert_eq!(lean.policy, full.policy);
+                assert_eq!(lean.totals, full.totals);
+                assert_eq!(lean.refusals, full.refusals);
+                assert_eq!(lean.benefit_starts, full.benefit_starts);
+                assert!(lean.by_tier.is_empty() && lean.by_category.is_empty());
+                assert!(lean.by_group.is_empty());
+                assert_eq!(lean.untiered, urrbmi_analysis::Totals::default());
+                assert_eq!(lean.no_category, urrbmi_analysis::Totals::default());
+                assert!(!lean.report(Some(policy)).contains("category"));
+            }
+        }
+    }
+}
+
+#[test]
+fn totals_only_summaries_merge_with_each_other_but_not_with_full_ones() {
+    let policy = yanling();
+    let roster = yanling_roster(6_000);
+    let (left, right) = roster.residents.split_at(2_500);
+    let lean = |residents: &[Resident]| {
+        Batch::new(policy)
+            .totals_only()
+            .summarize(residents)
+            .expect("ungrouped")
+    };
+    let mut merged = lean(left);
+    merged.merge(&lean(right)).expect("both totals-only");
+    assert_eq!(merged, lean(&roster.residents));
+    // Through JSON, as from another machine.
+    let json = serde_json::to_string(&merged).expect("serialize");
+    assert_eq!(
+        serde_json::from_str::<Summary>(&json).expect("read"),
+        merged
+    );
+    // The empty summary takes the detail of what is merged into it.
+    let mut empty = Summary::default();
+    empty.merge(&merged).expect("identity");
+    assert_eq!(empty, merged);
+
+    let mut full = summarize(policy, left);
+    let before = full.clone();
+    assert_eq!(full.merge(&lean(right)), Err(SummaryError::DifferentDetail));
+    assert_eq!(full, before, "a failed merge changes nothing");
+
+    // Tallies of different detail merge into a totals-only one.
+    let mut tally = Tally::new(policy);
+    let mut other = Tally::totals_only(policy);
+    for resident in left {
+        tally.add(resident, &evaluate(policy, resident), None);
+    }
+    for resident in right {
+        other.add(resident, &evaluate(policy, resident), None);
+    }
+    tally.merge(other);
+    assert!(tally.is_totals_only());
+    assert_eq!(tally.finish(None), lean(&roster.residents));
+}
+
+/// Checks `record` field by field against the assessment it stands for.
+fn assert_record_matches(
+    policy: &Policy,
+    record: &Record,
+    result: &Result<Assessment<'_>, EvalError>,
+    at: usize,
+) {
+    let Ok(a) = result else {
+        assert_eq!(record.status(), RecordStatus::Error, "resident {at}");
+        assert!(!record.is_enrolled() && !record.is_refused());
+        assert_eq!(record.total_due_fen(), 0);
+        return;
+    };
+    let context = format!("resident {at}: {a:?}");
+    assert!(record.is_exact(), "{context}");
+    match &a.refusal {
+        Some(refusal) => {
+            assert_eq!(
+                record.status(),
+                RecordStatus::Refused(refusal.code),
+                "{context}"
+            );
+            assert_eq!(record.refusal(), Some(refusal.code));
+        }
+        None => {
+            assert_eq!(record.status(), RecordStatus::Enrolled, "{context}");
+            assert_eq!(record.refusal(), None);
+        }
+    }
+    assert_eq!(record.is_enrolled(), a.is_enrolled(), "{context}");
+    assert_eq!(record.tier(policy), a.tier, "{context}");
+    assert_eq!(
+        record.tier_index(),
+        a.tier.and_then(|t| policy.tier_index(t)),
+        "{context}"
+    );
+    assert_eq!(record.charged(), a.charged, "{context}");
+    assert_eq!(record.owed(), a.owed, "{context}");
+    let prior = a
+        .prior_year_charge
+        .as_ref()
+        .map_or(Decimal::ZERO, |p| p.amount);
+    assert_eq!(record.prior_year(), prior, "{context}");
+    let repair = a.repair_charge.as_ref().map_or(Decimal::ZERO, |r| r.amount);
+    assert_eq!(record.repair(), repair, "{context}");
+    for funder in Funder::ALL {
+        assert_eq!(record.subsidy(funder), a.subsidies.get(funder), "{context}");
+        assert_eq!(
+            Decimal::new(record.subsidy_fen(funder), 2),
+            a.subsidies.get(funder)
+        );
+    }
+    assert_eq!(record.subsidies(), a.subsidies, "{context}");
+    assert_eq!(record.total_due(), a.total_due(), "{context}");
+    assert_eq!(Decimal::new(record.owed_fen(), 2), a.owed);
+    assert_eq!(record.ceiling_raise(), a.ceiling_raise, "{context}");
+    assert_eq!(record.benefit_start(), a.benefit_start, "{context}");
+    assert_eq!(record.benefit_end(), a.benefit_end, "{context}");
+    assert_eq!(record.waiting_months(), a.waiting_months, "{context}");
+    assert_eq!(
+        record.deciding_rule(policy).as_deref(),
+        a.deciding_rule(),
+        "{context}"
+    );
+    assert_eq!(
+        record.rule(policy),
+        a.deciding_rule().and_then(|r| r.strip_prefix("rule.")),
+        "{context}"
+    );
+    assert_eq!(*record, Record::of(policy, result), "{context}");
+}
+
+#[test]
+fn records_agree_with_full_assessments_on_every_resident() {
+    for (policy, roster) in scenario_rosters() {
+        let residents = &roster.residents;
+        for parallel in [true, false] {
+            let batch = Batch::new(policy)
+                .parallel(parallel)
+                .grouped(&roster.groups, &roster.group_ids);
+            let mut records = vec![Record::default(); 17]; // a buffer holding something else
+            let summary = batch
+                .records_into(residents, &mut records)
+                .expect("grouped");
+            assert_eq!(records.len(), residents.len());
+            for (i, (resident, record)) in residents.iter().zip(&records).enumerate() {
+                let result = batch.assess(resident);
+                assert_eq!(result, evaluate(policy, resident));
+                assert_record_matches(policy, record, &result, i);
+            }
+            // The same summary as keeping the assessments or nothing.
+            assert_eq!(summary, batch.summarize(residents).expect("grouped"));
+            assert_eq!(summary, batch.run(residents).expect("grouped").summary);
+            // And the amounts of the records add up to it.
+            let owed: i64 = records.iter().map(Record::owed_fen).sum();
+            let due: i64 = records.iter().map(Record::total_due_fen).sum();
+            assert_eq!(Decimal::new(owed, 2), summary.totals.owed);
+            assert_eq!(Decimal::new(due, 2), summary.totals.total_due());
+            let errors = records
+                .iter()
+                .filter(|r| r.status() == RecordStatus::Error)
+                .count();
+            assert_eq!(errors as u64, summary.totals.errors);
+        }
+    }
+}
+
+#[test]
+fn records_carry_waits_repairs_and_ceiling_raises() {
+    // hunan-2026: waiting periods in months, repairs and incentives.
+    let policy = Policy::builtin("hunan-2026").expect("built-in");
+    let residents = common::mix(policy, 30_000, common::SEED ^ 7);
+    let batch = Batch::new(policy);
+    let mut records = Vec::new();
+    batch
+        .records_into(&residents, &mut records)
+        .expect("ungrouped");
+    for (i, (resident, record)) in residents.iter().zip(&records).enumerate() {
+        assert_record_matches(policy, record, &batch.assess(resident), i);
+    }
+    let count = |f: &dyn Fn(&Record) -> bool| records.iter().filter(|r| f(r)).count();
+    assert!(count(&|r| r.waiting_months().is_some()) > 100);
+    assert!(count(&|r| r.repair_fen() > 0) > 10);
+    assert!(count(&|r| r.ceiling_raise_fen().is_some_and(|c| c > 0)) > 100);
+    assert!(count(&|r| r.rule_index().is_some()) > 20_000);
+    // Refusals the evaluation makes itself name no rule.
+    assert!(count(&|r| r.is_refused() && r.rule_index().is_none()) > 100);
+}
+
+#[test]
+fn records_reuse_their_buffer() {
+    let policy = yanling();
+    let big = yanling_roster(12_000);
+    let small = yanling_roster(3_000);
+    for parallel in [true, false] {
+        let mut records = Vec::new();
+        for roster in [&small, &big, &small, &big] {
+            let batch = Batch::new(policy).parallel(parallel);
+            let summary = batch
+                .records_into(&roster.residents, &mut records)
+                .expect("ungrouped");
+            let fresh = batch.run(&roster.residents).expect("ungrouped");
+            assert_eq!(summary, fresh.summary);
+            let expected: Vec<Record> = fresh
+                .assessments
+                .iter()
+                .map(|a| Record::of(policy, a))
+                .collect();
+            assert_eq!(records, expected);
+        }
+    }
+}
+
+#[cfg(feature = "rayon")]
+#[test]
+fn a_chosen_pool_gives_the_summary_of_one_thread() {
+    let policy = yanling();
+    let roster = yanling_roster(30_000);
+    let one = Batch::new(policy)
+        .parallel(false)
+        .grouped(&roster.groups, &roster.group_ids);
+    let mut one_records = Vec::new();
+    let one_summary = one
+        .records_into(&roster.residents, &mut one_records)
+        .expect("grouped");
+    assert_eq!(one_summary, summary_of(policy, &roster, false));
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        let on_pool = Batch::new(policy)
+            .on_pool(&pool)
+            .grouped(&roster.groups, &roster.group_ids);
+        assert!(on_pool.is_parallel());
+        let mut records = Vec::new();
+        let summary = on_pool
+            .records_into(&roster.residents, &mut records)
+            .expect("grouped");
+        assert_eq!(summary, one_summary, "{threads} threads");
+        assert_eq!(records, one_records, "{threads} threads");
+        assert_eq!(
+            on_pool.summarize(&roster.residents).expect("grouped"),
+            one_summary
+        );
+        let out = on_pool.run(&roster.residents).expect("grouped");
+        assert_eq!(out.summary, one_summary);
+        let lean = on_pool.totals_only().summarize(&roster.residents);
+        assert_eq!(lean.expect("grouped").totals, one_summary.totals);
+        // A batch started from inside the pool runs there as well.
+        let inside = pool.install(|| on_pool.summarize(&roster.residents));
+        assert_eq!(inside.expect("grouped"), one_summary);
+    }
+    // `parallel(false)` after `on_pool` runs on the calling thread again.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("a pool");
+    assert!(
+        !Batch::new(policy)
+            .on_pool(&pool)
+            .parallel(false)
+            .is_parallel()
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn totals_only_summaries_of_any_split_merge_to_the_whole(
+        cuts in proptest::collection::vec(0usize..3_003, 0..6),
+    ) {
+        let policy = yanling();
+        let roster = yanling_roster(3_000);
+        let lean = |residents: &[Resident]| {
+            Batch::new(policy).totals_only().parallel(false).summarize(residents).expect("ungrouped")
+        };
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        bounds.push(roster.residents.len());
+        bounds.sort_unstable();
+        let mut whole = Summary::default();
+        for w in bounds.windows(2) {
+            whole.merge(&lean(&roster.residents[w[0]..w[1]])).expect("same policy and detail");
+        }
+        prop_assert_eq!(whole, lean(&roster.residents));
+    }
+}
