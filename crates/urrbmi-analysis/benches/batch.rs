@@ -16,7 +16,7 @@
 //! other work the two then see the same load.
 //!
 //! `cargo bench -p urrbmi-analysis --bench batch`. Each iteration is the whole million;
-//! criterion's `thrpt` is residents per second. Figures: crates/urrbmi-analysis/PERFORMANCE.md.
+//! criterion's `thrpt` is residents per second. Figures: docs/performance.md ("The batch path beside a plain loop").
 
 #[path = "../../../benches/common/mod.rs"]
 mod common;

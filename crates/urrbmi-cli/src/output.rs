@@ -10,7 +10,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use rust_decimal::Decimal;
-use unicode_width::UnicodeWidthStr;
 
 /// How a run that went to its end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,48 +115,33 @@ pub fn signed(amount: Decimal) -> String {
     }
 }
 
-/// `text` padded on the right to `width` terminal columns (CJK characters take two).
-pub fn pad(text: &str, width: usize) -> String {
-    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
-}
+pub use urrbmi_analysis::table::pad;
 
-/// `text` padded on the left to `width` terminal columns.
-pub fn pad_left(text: &str, width: usize) -> String {
-    format!("{}{text}", " ".repeat(width.saturating_sub(text.width())))
-}
-
-/// A text table: a heading row and rows of cells, the first `left` columns left-aligned and the
-/// others (numbers) right-aligned, each as wide as its widest cell, two spaces apart, indented
-/// by `indent`.
+/// A text table in the analysis crate's one layout ([`urrbmi_analysis::table`]): `rows[0]` is
+/// the heading row, the first `left` columns are left-aligned and the others (numbers)
+/// right-aligned, each line indented by `indent`.
 pub fn table(
     out: &mut impl Write,
     indent: &str,
     rows: &[Vec<String>],
     left: usize,
 ) -> io::Result<()> {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|row| row.get(i))
-                .map(|cell| cell.width())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    use urrbmi_analysis::table::{Align, Table};
+    let Some((headings, rows)) = rows.split_first() else {
+        return Ok(());
+    };
+    let align = |i: usize| if i < left { Align::Left } else { Align::Right };
+    let mut table = Table::new(
+        headings
+            .iter()
+            .enumerate()
+            .map(|(i, heading)| (heading.as_str(), align(i))),
+    );
     for row in rows {
-        let mut line = String::from(indent);
-        for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            if i < left {
-                line.push_str(&pad(cell, *width));
-            } else {
-                line.push_str(&pad_left(cell, *width));
-            }
-        }
-        writeln!(out, "{}", line.trim_end())?;
+        table.row(row.iter().map(String::as_str));
+    }
+    for line in table.to_string().lines() {
+        writeln!(out, "{}", format!("{indent}{line}").trim_end())?;
     }
     Ok(())
 }
@@ -179,9 +163,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cjk_takes_two_columns() {
+    fn tables_indent_and_line_up_cjk() {
+        let rows = vec![
+            vec!["镇".to_string(), "owed".to_string()],
+            vec!["沙头镇".to_string(), "1,204.00".to_string()],
+            vec!["ab".to_string(), "7.00".to_string()],
+        ];
+        let mut out = Vec::new();
+        table(&mut out, "  ", &rows, 1).expect("writes");
+        assert_eq!(
+            String::from_utf8(out).expect("UTF-8"),
+            "  镇          owed\n  沙头镇  1,204.00\n  ab          7.00\n"
+        );
         assert_eq!(pad("镇", 4), "镇  ");
-        assert_eq!(pad_left("ab", 4), "  ab");
     }
 
     #[test]

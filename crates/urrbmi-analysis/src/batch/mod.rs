@@ -14,7 +14,7 @@
 //! a sixth of the memory of an assessment, written once), or nothing ([`Batch::summarize`]).
 //! The full assessment of any resident comes back by evaluating them again
 //! ([`Batch::assess`]). What each costs beside a plain loop over `evaluate` is measured in
-//! `PERFORMANCE.md`.
+//! `docs/performance.md` ("The batch path beside a plain loop").
 //!
 //! Where things are: `groups.rs` interns grouping keys ([`Groups`]), `totals.rs` holds
 //! [`Totals`] and [`Summary`] (merging and the text report), `tally.rs` the running count
