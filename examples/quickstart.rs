@@ -137,13 +137,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let doc = policy.document();
         let (opens, closes) = policy.window();
         println!(
-            "\n{} — {} {} (benefit year {}; window {opens}..{closes}; personal {} / full {} yuan)",
+            "\n{} — {} {} (benefit year {}; window {opens}..{closes}; personal {} / full {})",
             policy.id(),
             policy.region(),
             doc.number.as_deref().unwrap_or("(number not available)"),
             policy.benefit_year(),
             policy.personal_standard(),
-            policy.full_standard(),
+            policy
+                .full_standard()
+                .map_or_else(|| "not stated".to_string(), |full| format!("{full} yuan")),
         );
         println!(
             "  {:<24} {:>9} {:>7} {:>7}  {:<28} {:<12} deciding clauses",

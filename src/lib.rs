@@ -121,6 +121,7 @@ pub use assessment::{
 pub use category::{CategoryKind, Funder, HeldCategory};
 pub use error::{Diagnostic, EvalError, Location, NameError, PolicyError, ResidentError, Severity};
 pub use evaluate::evaluate;
+pub use names::LocalId;
 pub use policy::Policy;
 pub use resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};
 

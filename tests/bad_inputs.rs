@@ -224,7 +224,8 @@ fn policy_cases() -> Vec<PolicyCase> {
                 "funder = \"fiscal\", amount = 70",
                 "funder = \"fiskal\", amount = 70",
             ),
-            Kind::PolicySyntax,
+            // A snake_case name reads as a local funder, which the policy does not declare.
+            Kind::PolicyInvalid,
             Some("tier[6].parts[0].funder"),
             &["did you mean `fiscal`?", "medical_assistance"],
         ),
@@ -246,7 +247,8 @@ fn policy_cases() -> Vec<PolicyCase> {
                 "special = [\"new_form_employment\"]",
                 "special = [\"new_form_employmnet\"]",
             ),
-            Kind::PolicySyntax,
+            // Any name reads as a local circumstance, which the policy does not declare.
+            Kind::PolicyInvalid,
             Some("rule[4].when.special[0]"),
             &["did you mean `new_form_employment`?"],
         ),
@@ -351,7 +353,8 @@ fn policy_cases() -> Vec<PolicyCase> {
                 "code = \"not_local_newborn\"",
                 "code = \"not_local\"",
             ),
-            Kind::PolicySyntax,
+            // A snake_case name reads as a local refusal code, which the policy does not declare.
+            Kind::PolicyInvalid,
             Some("rule[6].refuse.code"),
             &["unknown refusal code `not_local`", "not_local_newborn"],
         ),
@@ -545,9 +548,10 @@ const RESIDENT_CASES: &[ResidentCase] = &[
     ResidentCase {
         name: "misspelt special circumstance",
         json: r#"{"birth_date": "1980-01-01", "payment_date": "2021-05-15", "special": {"kind": "new_hukuo"}}"#,
-        kind: Kind::Resident,
+        // A circumstance the policy neither builds in nor declares (urrbmi reading B-a).
+        kind: Kind::Eval,
         field: "special.kind",
-        contains: &["did you mean `new_hukou`?"],
+        contains: &["did you mean `new_hukou`?", "unknown special circumstance"],
     },
     ResidentCase {
         name: "boolean as a string",

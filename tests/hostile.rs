@@ -3,11 +3,9 @@
 //! silently wrong amount, or cost more than linearly in the input.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use urrbmi::{CategoryKind, Policy, PolicyError, Resident, evaluate};
+use urrbmi::{CategoryKind, Policy, Resident, evaluate};
 
 const HUNAN: &str = include_str!("../policies/hunan-2022.toml");
-const ZIYANG: &str = include_str!("../policies/ziyang-2021.toml");
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")

@@ -42,9 +42,15 @@ proptest! {
                 prop_assert!(a.charged_standard.is_none());
             }
             Status::Enrolled => {
+                // The standard of the resident's grade (grade 1 unless the policy has several).
+                let personal = policy.personal_standard_at(resident.contribution_grade).expect("a grade of the policy");
+                prop_assert_eq!(a.personal_standard, personal);
                 match a.charged_standard {
-                    Some(Charge::Personal) => prop_assert_eq!(a.charged, policy.personal_standard()),
-                    Some(Charge::Full) => prop_assert_eq!(a.charged, policy.full_standard()),
+                    Some(Charge::Personal) => prop_assert_eq!(a.charged, personal),
+                    Some(Charge::Full) => prop_assert_eq!(
+                        Some(a.charged),
+                        policy.fiscal_standard().map(|fiscal| personal + fiscal)
+                    ),
                     Some(Charge::Waived) => {
                         // 免缴 is not a 100% subsidy: nothing is charged and no fund pays.
                         prop_assert_eq!(a.charged, Decimal::ZERO);
@@ -57,7 +63,7 @@ proptest! {
                 match &a.repair_charge {
                     Some(repair) => {
                         prop_assert_eq!(repair.years, resident.repair_years);
-                        prop_assert_eq!(repair.amount, policy.personal_standard() * Decimal::from(resident.repair_years));
+                        prop_assert_eq!(repair.amount, personal * Decimal::from(resident.repair_years));
                     }
                     None => prop_assert_eq!(resident.repair_years, 0),
                 }

@@ -91,6 +91,8 @@ struct Shape {
     window_from: NaiveDate,
     window_to: NaiveDate,
     period_to: NaiveDate,
+    /// The first day a late newborn may be born (a year before the window closes where the
+    /// policy counts late newborns from the payment, or has none).
     late_born_on_or_after: NaiveDate,
     recognized_by: NaiveDate,
     extensions: Vec<(NaiveDate, NaiveDate)>,
@@ -132,7 +134,10 @@ impl Shape {
             window_from,
             window_to,
             period_to,
-            late_born_on_or_after: spec.newborn.late_born_on_or_after,
+            late_born_on_or_after: spec
+                .newborn
+                .late_born_on_or_after
+                .unwrap_or_else(|| plus(window_to, -365)),
             recognized_by: spec.subsidy.recognized_by,
             extensions: spec
                 .extensions
@@ -304,7 +309,11 @@ impl Shape {
         let payment = self.after_window(rng);
         let mut r = Resident::new(self.adult_birth(rng), payment);
         self.history(rng, &mut r);
-        let kind = *rng.pick(&SpecialKind::ALL);
+        let kind = rng.pick(&SpecialKind::ALL).clone();
+        // Every circumstance carries a date (a month before the payment unless drawn below), so
+        // a policy that counts from any circumstance's date (江西, 泰安) can evaluate the mix; no
+        // draw is added, so the mix of the older policies is what it was.
+        let dated = Special::on(kind.clone(), plus(payment, -30).max(r.birth_date));
         r.special = Some(match kind {
             SpecialKind::WelfareInstitutionChild => {
                 r.birth_date = rng.day_in(plus(payment, -3000), plus(payment, -30));
@@ -318,16 +327,16 @@ impl Shape {
                     let kind = rng.pick(&self.found_categories).clone();
                     r.categories.push(HeldCategory::new(kind));
                 }
-                Special::new(kind)
+                dated
             }
             SpecialKind::NewFormEmployment => {
                 r.enrollment = Enrollment::FirstTime;
                 (r.lapsed_years, r.repair_years, r.continuous_years) = (None, 0, None);
                 r.hukou = Hukou::Other;
                 r.residence_permit = true;
-                Special::new(kind)
+                dated
             }
-            _ => Special::new(kind),
+            _ => dated,
         });
         r
     }

@@ -39,7 +39,68 @@ pub(crate) fn warnings(spec: &PolicySpec) -> Vec<Problem> {
     rule_warnings(spec, &mut out);
     calendar_warnings(spec, &mut out);
     waiting_warnings(spec, &mut out);
+    unused_declarations(spec, &mut out);
     out
+}
+
+/// Local circumstances, funders and refusal codes a policy declares and nothing uses.
+fn unused_declarations(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    let whens = spec.rules.iter().map(|r| &r.when).chain(
+        spec.waiting_period
+            .iter()
+            .flat_map(|w| w.exempt.iter().map(|e| &e.when)),
+    );
+    let mut specials: Vec<&crate::resident::SpecialKind> =
+        whens.flat_map(|w| w.special.iter().flatten()).collect();
+    specials.extend(
+        spec.extensions
+            .iter()
+            .filter_map(|e| e.who.as_ref())
+            .flat_map(|w| w.special.iter()),
+    );
+    for (i, declared) in spec.specials.iter().enumerate() {
+        let used = specials
+            .iter()
+            .any(|k| k.id() == declared.id || k.id() == declared.name.trim());
+        if !used {
+            out.push(problem(
+                format!("special[{i}]"),
+                format!(
+                    "the special circumstance `{}` is named by no rule, exemption or extension: it changes nothing",
+                    declared.id
+                ),
+                "a rule for it (`when = { special = [...] }`), or remove the declaration",
+            ));
+        }
+    }
+    for (i, declared) in spec.funders.iter().enumerate() {
+        let used = spec
+            .tiers
+            .iter()
+            .flat_map(|t| &t.parts)
+            .any(|p| p.funder.id() == declared.id);
+        if !used {
+            out.push(problem(
+                format!("funder[{i}]"),
+                format!("the funder `{}` pays in no tier", declared.id),
+                "a tier part `{ funder = \"...\", amount = ... }` it pays, or remove the declaration",
+            ));
+        }
+    }
+    for (i, declared) in spec.refusal_codes.iter().enumerate() {
+        let used = spec
+            .rules
+            .iter()
+            .filter_map(|r| r.refuse.as_ref())
+            .any(|r| r.code.id() == declared.id);
+        if !used {
+            out.push(problem(
+                format!("refusal_code[{i}]"),
+                format!("the refusal code `{}` is given by no rule", declared.id),
+                "a rule that refuses with it (`refuse = { code, message }`), or remove the declaration",
+            ));
+        }
+    }
 }
 
 /// A waiting table that no rule applies, or parts of it that can never change a wait.
@@ -94,7 +155,9 @@ fn problem(key_path: String, problem: String, expected: &str) -> Problem {
 /// What a tier pays in total and by fund, against the personal standard (an amount out of
 /// `Decimal`'s range, which validation reports, counts as the most).
 fn tier_total(spec: &PolicySpec, tier: &SubsidyTier) -> (Decimal, Option<Subsidies>) {
-    let subsidies = tier.subsidies(spec.standards.personal.amount);
+    // At grade 1 (一档): a tier that pays shares of the chosen grade's standard pays more at
+    // higher grades, in the same proportion for every tier.
+    let subsidies = tier.subsidies_at_grade(&spec.standards.grade_amounts(), 1);
     let total = subsidies
         .and_then(|s| s.checked_total())
         .unwrap_or(Decimal::MAX);
@@ -116,21 +179,30 @@ fn shared_category<'a>(a: &'a SubsidyTier, b: &SubsidyTier) -> Option<&'a Catego
 
 /// Whether every resident `later` can subsidize, `earlier` can too.
 fn covers_tier(earlier: &SubsidyTier, later: &SubsidyTier) -> bool {
-    let categories = later.categories.iter().all(|kind| {
-        earlier.categories.contains(kind)
-            && (*kind != CategoryKind::Disability
-                || match (&earlier.grades, &later.grades) {
-                    (None, _) => true,
-                    (Some(ge), Some(gl)) => gl.iter().all(|g| ge.contains(g)),
-                    (Some(_), None) => false,
-                })
-    });
+    // A tier keyed on students, age or birth alone takes anyone of them, whatever they hold.
+    let categories = earlier.categories.is_empty()
+        || (!later.categories.is_empty()
+            && later.categories.iter().all(|kind| {
+                earlier.categories.contains(kind)
+                    && (*kind != CategoryKind::Disability
+                        || match (&earlier.grades, &later.grades) {
+                            (None, _) => true,
+                            (Some(ge), Some(gl)) => gl.iter().all(|g| ge.contains(g)),
+                            (Some(_), None) => false,
+                        })
+            }));
     let restrictions = earlier
         .not_holding
         .iter()
         .all(|k| later.not_holding.contains(k))
         && subset_or_unrestricted(&later.students, &earlier.students)
-        && (earlier.hukou.is_none() || earlier.hukou == later.hukou);
+        && (earlier.hukou.is_none() || earlier.hukou == later.hukou)
+        && same_or_open(earlier.born, later.born)
+        && same_or_open(earlier.age, later.age)
+        && same_or_open(
+            earlier.natural_years_from_birth,
+            later.natural_years_from_birth,
+        );
     categories && restrictions
 }
 
@@ -153,7 +225,9 @@ fn tier_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
                 "parts that pay something, or no tier (declare the group as a `[[category]]`)",
             ));
         }
-        if tier.categories.iter().all(|k| tier.not_holding.contains(k)) {
+        if !tier.categories.is_empty()
+            && tier.categories.iter().all(|k| tier.not_holding.contains(k))
+        {
             out.push(problem(
                 format!("tier[{i}].not_holding"),
                 format!(
@@ -236,6 +310,13 @@ fn covers_rule(earlier: &When, later: &When) -> bool {
         && holds
         && same_or_open(earlier.special_within_days, later.special_within_days)
         && same_or_open(earlier.special_after_days, later.special_after_days)
+        && same_or_open(earlier.special_within_months, later.special_within_months)
+        && subset_or_unrestricted(&later.contribution_grade, &earlier.contribution_grade)
+        && same_or_open(earlier.age, later.age)
+        && same_or_open(
+            earlier.natural_years_from_birth,
+            later.natural_years_from_birth,
+        )
 }
 
 fn rule_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {

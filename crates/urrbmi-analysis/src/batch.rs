@@ -306,10 +306,11 @@ impl Summary {
             ("repair".to_string(), t.repair),
         ]
         .into_iter()
+        // Each built-in funder, then each local funder that paid something.
         .chain(
-            Funder::ALL
+            t.subsidies
                 .iter()
-                .map(|f| (f.id().to_string(), t.subsidy(*f))),
+                .map(|(f, amount)| (f.id().to_string(), amount)),
         )
         .collect();
         let width = amounts
@@ -495,32 +496,42 @@ mod funder_amounts {
     }
 }
 
+/// The amounts an outcome carries: charged, owed, prior year, repair, each built-in funder,
+/// and each local funder the policy declares (in its order).
+const SLOTS: usize = 7 + Subsidies::MAX_LOCAL_FUNDERS;
+
 /// One resident's outcome, ready to add: counts and amounts in fen.
 #[derive(Debug, Clone, Copy, Default)]
 struct Outcome {
     enrolled: bool,
     refused: bool,
     error: bool,
-    /// charged, owed, prior year, repair, then each funder in [`Funder::ALL`] order, in fen.
-    fen: [i128; 7],
+    /// charged, owed, prior year, repair, then each funder in [`Funder::ALL`] order, then each
+    /// local funder of the policy in its order, in fen.
+    fen: [i128; SLOTS],
     /// Whether an amount was not a whole number of fen (then `fen` is unused and the amounts
     /// are added as decimals).
     inexact: bool,
 }
 
 /// The amounts of an assessment in the order of [`Outcome::fen`].
-fn amounts(a: &Assessment<'_>) -> [Decimal; 7] {
-    [
+fn amounts(a: &Assessment<'_>, locals: &[Funder]) -> [Decimal; SLOTS] {
+    let mut out = [Decimal::ZERO; SLOTS];
+    let values = [
         a.charged,
         a.owed,
         a.prior_year_charge
             .as_ref()
             .map_or(Decimal::ZERO, |p| p.amount),
         a.repair_charge.as_ref().map_or(Decimal::ZERO, |r| r.amount),
-        a.subsidies.get(Funder::ALL[0]),
-        a.subsidies.get(Funder::ALL[1]),
-        a.subsidies.get(Funder::ALL[2]),
     ]
+    .into_iter()
+    .chain(Funder::ALL.iter().map(|f| a.subsidies.get(*f)))
+    .chain(locals.iter().map(|f| a.subsidies.get(*f)));
+    for (slot, value) in out.iter_mut().zip(values) {
+        *slot = value;
+    }
+    out
 }
 
 /// An amount as a whole number of fen, if it is one.
@@ -549,10 +560,13 @@ fn to_fen_normalized(amount: Decimal) -> Option<i128> {
 }
 
 impl Outcome {
-    fn of(result: &Result<Assessment<'_>, EvalError>) -> (Outcome, Option<[Decimal; 7]>) {
+    fn of(
+        result: &Result<Assessment<'_>, EvalError>,
+        locals: &[Funder],
+    ) -> (Outcome, Option<[Decimal; SLOTS]>) {
         match result {
             Ok(a) if a.is_enrolled() => {
-                let amounts = amounts(a);
+                let amounts = amounts(a, locals);
                 let mut outcome = Outcome {
                     enrolled: true,
                     ..Outcome::default()
@@ -594,13 +608,13 @@ struct Acc {
     enrolled: u64,
     refused: u64,
     errors: u64,
-    fen: [i128; 7],
-    decimals: Option<Box<[Decimal; 7]>>,
+    fen: [i128; SLOTS],
+    decimals: Option<Box<[Decimal; SLOTS]>>,
 }
 
 impl Acc {
     #[inline(always)]
-    fn add(&mut self, outcome: &Outcome, inexact: Option<&[Decimal; 7]>) {
+    fn add(&mut self, outcome: &Outcome, inexact: Option<&[Decimal; SLOTS]>) {
         self.residents += 1;
         self.enrolled += u64::from(outcome.enrolled);
         self.refused += u64::from(outcome.refused);
@@ -614,7 +628,7 @@ impl Acc {
             Some(amounts) => {
                 let decimals = self
                     .decimals
-                    .get_or_insert_with(|| Box::new([Decimal::ZERO; 7]));
+                    .get_or_insert_with(|| Box::new([Decimal::ZERO; SLOTS]));
                 for (sum, amount) in decimals.iter_mut().zip(amounts) {
                     *sum += *amount;
                 }
@@ -633,14 +647,14 @@ impl Acc {
         if let Some(theirs) = &other.decimals {
             let mine = self
                 .decimals
-                .get_or_insert_with(|| Box::new([Decimal::ZERO; 7]));
+                .get_or_insert_with(|| Box::new([Decimal::ZERO; SLOTS]));
             for (sum, amount) in mine.iter_mut().zip(theirs.iter()) {
                 *sum += *amount;
             }
         }
     }
 
-    fn totals(&self) -> Totals {
+    fn totals(&self, locals: &[Funder]) -> Totals {
         let amount = |slot: usize| {
             // A sum of fen beyond Decimal's range (7.9e26 yuan) would need more residents
             // than exist; saturate rather than panic.
@@ -658,7 +672,7 @@ impl Acc {
             whole.normalize() + extra
         };
         let mut subsidies = Subsidies::NONE;
-        for (i, funder) in Funder::ALL.iter().enumerate() {
+        for (i, funder) in Funder::ALL.iter().chain(locals).enumerate() {
             let value = amount(4 + i);
             if !value.is_zero() {
                 subsidies.add(*funder, value);
@@ -707,6 +721,11 @@ pub struct Tally<'p> {
     policy: &'p Policy,
     totals: Acc,
     refusals: [u64; RefusalCode::ALL.len()],
+    /// The policy's local funders (`[[funder]]`), in its order: their amounts follow the
+    /// built-in funders' in every [`Outcome`].
+    local_funders: Vec<Funder>,
+    /// Refusals with a code the policy declares itself (`[[refusal_code]]`).
+    local_refusals: BTreeMap<RefusalCode, u64>,
     /// Per tier of the policy, in file order.
     tiers: Vec<Acc>,
     /// Tiers not in the policy (assessments made under another policy): by id.
@@ -738,6 +757,13 @@ impl<'p> Tally<'p> {
             policy,
             totals: Acc::default(),
             refusals: [0; RefusalCode::ALL.len()],
+            local_refusals: BTreeMap::new(),
+            local_funders: policy
+                .spec()
+                .funders
+                .iter()
+                .filter_map(|f| urrbmi::LocalId::new(&f.id).map(Funder::Local))
+                .collect(),
             tiers: vec![Acc::default(); policy.spec().tiers.len()],
             other_tiers: BTreeMap::new(),
             untiered: Acc::default(),
@@ -756,14 +782,15 @@ impl<'p> Tally<'p> {
         result: &Result<Assessment<'_>, EvalError>,
         group: Option<GroupId>,
     ) {
-        let (outcome, inexact) = Outcome::of(result);
+        let (outcome, inexact) = Outcome::of(result, &self.local_funders);
         let inexact = inexact.as_ref();
         self.totals.add(&outcome, inexact);
         if let Ok(a) = result {
             if let Some(refusal) = &a.refusal {
                 let slot = RefusalCode::ALL.iter().position(|c| *c == refusal.code);
-                if let Some(count) = slot.and_then(|i| self.refusals.get_mut(i)) {
-                    *count += 1;
+                match slot.and_then(|i| self.refusals.get_mut(i)) {
+                    Some(count) => *count += 1,
+                    None => *self.local_refusals.entry(refusal.code).or_default() += 1,
                 }
             } else if a.is_enrolled() {
                 match &a.tier {
@@ -834,6 +861,9 @@ impl<'p> Tally<'p> {
         for (mine, theirs) in self.refusals.iter_mut().zip(other.refusals) {
             *mine += theirs;
         }
+        for (code, count) in other.local_refusals {
+            *self.local_refusals.entry(code).or_default() += count;
+        }
         for (mine, theirs) in self.tiers.iter_mut().zip(&other.tiers) {
             mine.merge(theirs);
         }
@@ -865,21 +895,21 @@ impl<'p> Tally<'p> {
         let mut by_tier: BTreeMap<String, Totals> = self
             .other_tiers
             .iter()
-            .map(|(id, acc)| (id.clone(), acc.totals()))
+            .map(|(id, acc)| (id.clone(), acc.totals(&self.local_funders)))
             .collect();
         for (tier, acc) in self.policy.spec().tiers.iter().zip(&self.tiers) {
             if acc.residents > 0 {
-                by_tier.insert(tier.id.clone(), acc.totals());
+                by_tier.insert(tier.id.clone(), acc.totals(&self.local_funders));
             }
         }
         let mut by_category: BTreeMap<String, Totals> = self
             .other_categories
             .iter()
-            .map(|(id, acc)| (id.clone(), acc.totals()))
+            .map(|(id, acc)| (id.clone(), acc.totals(&self.local_funders)))
             .collect();
         for (kind, acc) in self.category_kinds.iter().zip(&self.categories) {
             if acc.residents > 0 {
-                by_category.insert(kind.id().to_string(), acc.totals());
+                by_category.insert(kind.id().to_string(), acc.totals(&self.local_funders));
             }
         }
         let mut by_group: BTreeMap<String, Totals> = BTreeMap::new();
@@ -891,20 +921,21 @@ impl<'p> Tally<'p> {
             let name = groups
                 .and_then(|g| g.name(id))
                 .map_or_else(|| format!("#{index}"), str::to_string);
-            by_group.entry(name).or_default().merge(&acc.totals());
+            by_group.entry(name).or_default().merge(&acc.totals(&self.local_funders));
         }
         Summary {
             policy: self.policy.id().to_string(),
-            totals: self.totals.totals(),
+            totals: self.totals.totals(&self.local_funders),
             refusals: RefusalCode::ALL
                 .into_iter()
                 .zip(self.refusals)
                 .filter(|(_, n)| *n > 0)
+                .chain(self.local_refusals.clone())
                 .collect(),
             by_tier,
-            untiered: self.untiered.totals(),
+            untiered: self.untiered.totals(&self.local_funders),
             by_category,
-            no_category: self.no_category.totals(),
+            no_category: self.no_category.totals(&self.local_funders),
             by_group,
         }
     }

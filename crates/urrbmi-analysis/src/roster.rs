@@ -1172,9 +1172,15 @@ impl<W: io::Write> RosterWriter<W> {
             }
         }
         r.push_field(text.as_bytes());
-        r.push_field(resident.special.map_or("", |s| s.kind.id()).as_bytes());
+        r.push_field(
+            resident
+                .special
+                .as_ref()
+                .map_or("", |s| s.kind.id())
+                .as_bytes(),
+        );
         text.clear();
-        if let Some(date) = resident.special.and_then(|s| s.date) {
+        if let Some(date) = resident.special.as_ref().and_then(|s| s.date) {
             let _ = write!(text, "{date}");
         }
         r.push_field(text.as_bytes());

@@ -384,7 +384,10 @@ fn funder_totals_agree_with_an_independent_count() {
             );
         }
         let charged = policy.personal_standard() * Decimal::from(personal)
-            + policy.full_standard() * Decimal::from(full);
+            + policy
+                .full_standard()
+                .expect("both scenarios' policies state a fiscal standard")
+                * Decimal::from(full);
         assert_eq!(summary.totals.charged, charged, "{policy_id} charged");
         assert_eq!(
             summary.totals.owed,

@@ -37,7 +37,7 @@ fn the_english_sample_reads_every_row() {
     assert_eq!(r.categories[0].grade, Some(2));
     let lapse = &chunk.residents[17];
     assert_eq!(
-        lapse.special.map(|s| (s.kind, s.date)),
+        lapse.special.clone().map(|s| (s.kind, s.date)),
         Some((SpecialKind::EmployeeInsuranceLapse, Some(date(2021, 5, 31))))
     );
     assert_eq!(chunk.names[0].as_deref(), Some("张三"));
@@ -75,7 +75,7 @@ fn chinese_headings_and_birth_dates_from_id_numbers() {
     // 周九: 外出务工人员.
     assert_eq!(
         chunk.residents[6].special_kind(),
-        Some(SpecialKind::MigrantWorker)
+        Some(&SpecialKind::MigrantWorker)
     );
     // 冯二: two categories separated by a full-width semicolon, one with a grade.
     assert_eq!(chunk.residents[9].categories.len(), 2);
