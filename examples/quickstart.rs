@@ -1,4 +1,4 @@
-//! The six built-in policies, side by side, for a handful of residents; then the rules since
+//! The built-in policies, side by side, for a handful of residents; then the rules since
 //! 2025 (国办发〔2024〕38号) under `hunan-2026`, for the residents they are about.
 //!
 //! ```text
@@ -82,9 +82,12 @@ const EXAMPLES: &[Example] = &[
     Example {
         label: "new hukou, paid late",
         build: |p| {
-            Resident::new(date(1990, 9, 9), after_window(p))
+            // Moved in 30 days before paying: a policy may count from the day (江西 90天以内).
+            let paid = after_window(p);
+            let moved_in = paid.checked_sub_days(chrono::Days::new(30)).unwrap_or(paid);
+            Resident::new(date(1990, 9, 9), paid)
                 .with_enrollment(Enrollment::FirstTime)
-                .with_special(Special::new(SpecialKind::NewHukou))
+                .with_special(Special::on(SpecialKind::NewHukou, moved_in))
         },
     },
     Example {

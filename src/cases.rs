@@ -260,7 +260,12 @@ pub fn differences(e: &Expect, a: &Assessment<'_>) -> Vec<String> {
         // Every built-in funder, and every local one expected or paying.
         let mut funders: Vec<Funder> = Funder::ALL.to_vec();
         funders.extend(expected.keys().copied().filter(|f| !f.is_builtin()));
-        funders.extend(a.subsidies.iter().map(|(f, _)| f).filter(|f| !f.is_builtin()));
+        funders.extend(
+            a.subsidies
+                .iter()
+                .map(|(f, _)| f)
+                .filter(|f| !f.is_builtin()),
+        );
         funders.sort();
         funders.dedup();
         for funder in funders {

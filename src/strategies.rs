@@ -445,6 +445,40 @@ pub fn boundary_cases(policy: &Policy) -> Vec<BoundaryCase> {
         }
     }
 
+    // Each contribution grade in the window; and a day either side of each age a rule or tier
+    // asks for, on the day the age is taken.
+    for grade in 1..=u8::try_from(policy.grade_count()).unwrap_or(1) {
+        add(
+            format!("grade {grade} in the window"),
+            Resident::new(adult_birth, in_window).with_contribution_grade(grade),
+        );
+    }
+    let ages = spec
+        .rules
+        .iter()
+        .filter_map(|r| r.when.age)
+        .chain(spec.tiers.iter().filter_map(|t| t.age));
+    for age in ages {
+        let on = match age.on {
+            crate::policy::schema::AgeOn::PaymentDate => in_window,
+            crate::policy::schema::AgeOn::PeriodStart => period_start,
+        };
+        for years in [age.at_least, age.under].into_iter().flatten() {
+            let months = years.saturating_mul(12);
+            let turns = on
+                .checked_sub_months(chrono::Months::new(months))
+                .unwrap_or(adult_birth);
+            for (edge, born) in [("turning", turns), ("a day short of", day(turns, 1))] {
+                for grade in 1..=u8::try_from(policy.grade_count()).unwrap_or(1) {
+                    add(
+                        format!("{edge} {years} on {on}, grade {grade}"),
+                        Resident::new(born, in_window.max(born)).with_contribution_grade(grade),
+                    );
+                }
+            }
+        }
+    }
+
     let mut all = Vec::new();
     for tier in &spec.tiers {
         let Some(kind) = tier.categories.first() else {

@@ -921,7 +921,10 @@ impl<'p> Tally<'p> {
             let name = groups
                 .and_then(|g| g.name(id))
                 .map_or_else(|| format!("#{index}"), str::to_string);
-            by_group.entry(name).or_default().merge(&acc.totals(&self.local_funders));
+            by_group
+                .entry(name)
+                .or_default()
+                .merge(&acc.totals(&self.local_funders));
         }
         Summary {
             policy: self.policy.id().to_string(),
