@@ -417,3 +417,41 @@ fn group_ids_unknown_to_the_groups_are_named_by_number() {
         .expect("one per resident");
     assert_eq!(s.by_group["#1"].enrolled, 2);
 }
+
+/// A funder a policy declares (`[[funder]]`) and a refusal code it declares are added up like
+/// the built-in ones: summaries of parts merge into the whole, and the funds and the residents
+/// together pay what was charged.
+#[test]
+fn local_funders_and_refusal_codes_are_counted() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/regions/village/policy.toml"
+    );
+    let policy = Policy::from_path(path).expect("the village fixture");
+    let villager = |i: u32| {
+        Resident::new(date(1970, 1, 1), date(2025, 4, 1 + i % 20))
+            .with_category(CategoryKind::Local("village_member".into()))
+    };
+    let mut residents: Vec<Resident> = (0..30).map(villager).collect();
+    // Ten pupils paying in the adults' period: refused with the policy's own code.
+    residents.extend((0..10).map(|_| {
+        Resident::new(date(2014, 1, 1), date(2025, 5, 1)).with_student(urrbmi::Student::School)
+    }));
+    let whole = Batch::new(&policy).summarize(&residents).expect("summary");
+    let village = Funder::Local(urrbmi::LocalId::new("village_collective").expect("an id"));
+    assert_eq!(whole.totals.subsidy(village), Decimal::from(30 * 200));
+    assert_eq!(
+        whole.totals.charged,
+        whole.totals.owed + whole.totals.subsidies.total()
+    );
+    let code: RefusalCode = "students_own_period".parse().expect("a code");
+    assert_eq!(whole.refused_with(code), 10);
+    let (a, b) = residents.split_at(17);
+    let mut parts = Batch::new(&policy).summarize(a).expect("summary");
+    parts
+        .merge(&Batch::new(&policy).summarize(b).expect("summary"))
+        .expect("same policy");
+    assert_eq!(parts, whole);
+    let report = whole.report(Some(&policy));
+    assert!(report.contains("village_collective"), "{report}");
+}
