@@ -22,6 +22,7 @@
 //! | `claim_free_last_year` | `claim_free_last_year`, 上年零报销, 零报销 | yes/no |
 //! | `parent_insured` | `parent_insured`, 父母参保 | yes/no |
 //! | `new_entrant` | `new_entrant`, 新入学 | yes/no |
+//! | `contribution_grade` | `contribution_grade`, 缴费档次 | 1–9 or 一档…九档 (where the policy has grades) |
 //! | `household_unit` | `household_unit`, 以户参保, 以户为单位参保 | yes/no |
 //! | `employee_insurance_obligated` | `employee_insurance_obligated`, 职工医保应参保 | yes/no |
 //! | `categories` | `categories`, 人员类别, 身份类别, 困难群众类别 | a list separated by `;` (or `；`, `、`) |
@@ -107,6 +108,8 @@ pub enum Field {
     ParentInsured,
     /// A student entering for the first time (新入学).
     NewEntrant,
+    /// The contribution grade (缴费档次).
+    ContributionGrade,
     /// Paying as a household unit.
     HouseholdUnit,
     /// Obliged to join employee insurance.
@@ -161,6 +164,10 @@ const HEADINGS: &[(Field, &[&str])] = &[
     ),
     (Field::ParentInsured, &["parent_insured", "父母参保"]),
     (Field::NewEntrant, &["new_entrant", "新入学"]),
+    (
+        Field::ContributionGrade,
+        &["contribution_grade", "缴费档次"],
+    ),
     (
         Field::HouseholdUnit,
         &["household_unit", "以户参保", "以户为单位参保"],
@@ -368,11 +375,11 @@ impl RosterChunk {
 #[derive(Debug, Clone, Default)]
 struct Columns {
     headings: Vec<String>,
-    at: [Option<usize>; 22],
+    at: [Option<usize>; 23],
     group: Option<usize>,
 }
 
-const FIELDS: [Field; 22] = [
+const FIELDS: [Field; 23] = [
     Field::Id,
     Field::Name,
     Field::IdNumber,
@@ -388,6 +395,7 @@ const FIELDS: [Field; 22] = [
     Field::ClaimFreeLastYear,
     Field::ParentInsured,
     Field::NewEntrant,
+    Field::ContributionGrade,
     Field::HouseholdUnit,
     Field::EmployeeInsuranceObligated,
     Field::Categories,
@@ -928,6 +936,19 @@ impl Columns {
         if let Some(unit) = self.flag(record, Field::HouseholdUnit, line)? {
             resident.household_unit = unit;
         }
+        if let Some(text) = self.cell(record, Field::ContributionGrade, line)? {
+            resident.contribution_grade = grade(text).ok_or_else(|| {
+                self.error(
+                    line,
+                    Field::ContributionGrade,
+                    text,
+                    RowProblem::Value {
+                        value: text.to_string(),
+                        expected: "a contribution grade: 1 to 9, or 一档, 二档, ... 九档".into(),
+                    },
+                )
+            })?;
+        }
         if let Some(obliged) = self.flag(record, Field::EmployeeInsuranceObligated, line)? {
             resident.employee_insurance_obligated = obliged;
         }
@@ -1075,8 +1096,18 @@ pub fn parse_categories(list: &str) -> Result<Vec<HeldCategory>, (String, String
     Ok(held)
 }
 
+/// A contribution grade from its number (full-width digits too) or its Chinese name.
+fn grade(text: &str) -> Option<u8> {
+    let digits = urrbmi::dates::ascii_digits(text.trim());
+    let grade = match digits.parse::<u8>() {
+        Ok(n) => n,
+        Err(_) => (1..=9).find(|g| urrbmi::resident::grade_name(*g) == Some(text.trim()))?,
+    };
+    (1..=9).contains(&grade).then_some(grade)
+}
+
 /// The headings [`RosterWriter`] writes, in order: the English field names.
-pub const WRITER_HEADINGS: [&str; 21] = [
+pub const WRITER_HEADINGS: [&str; 22] = [
     "id",
     "name",
     "birth_date",
@@ -1098,6 +1129,7 @@ pub const WRITER_HEADINGS: [&str; 21] = [
     "payment_date",
     "township",
     "id_number",
+    "contribution_grade",
 ];
 
 /// Writes residents as a roster that [`RosterReader`] reads back.
@@ -1189,6 +1221,11 @@ impl<W: io::Write> RosterWriter<W> {
         r.push_field(text.as_bytes());
         r.push_field(township.unwrap_or("").as_bytes());
         r.push_field(id_number.unwrap_or("").as_bytes());
+        text.clear();
+        if resident.contribution_grade != 1 {
+            let _ = write!(text, "{}", resident.contribution_grade);
+        }
+        r.push_field(text.as_bytes());
         self.csv
             .write_byte_record(&self.record)
             .map_err(io::Error::other)

@@ -447,3 +447,45 @@ fn history_columns_read_under_chinese_headings_and_round_trip() {
     let back = read(std::str::from_utf8(&out).expect("UTF-8"));
     assert_eq!(back.residents, chunk.residents);
 }
+
+#[test]
+fn a_contribution_grade_column_reads_and_writes() {
+    // 泰安 (taian-2026): 一档 390, 二档 530; the grade by number or by its Chinese name.
+    let chunk = read(
+        "出生日期,缴费日期,缴费档次,人员类别\n\
+         1975-03-03,2025-11-11,二档,\n\
+         1975-03-03,2025-11-11,2,低保对象\n\
+         1975-03-03,2025-11-11,,\n\
+         1975-03-03,2025-11-11,十档,\n",
+    );
+    let grades: Vec<u8> = chunk
+        .residents
+        .iter()
+        .map(|r| r.contribution_grade)
+        .collect();
+    assert_eq!(grades, [2, 2, 1]);
+    let error = &chunk.errors[0];
+    assert_eq!((error.line, error.column.as_str()), (5, "缴费档次"));
+
+    let policy = Policy::builtin("taian-2026").expect("built in");
+    let owed: Vec<String> = chunk
+        .residents
+        .iter()
+        .map(|r| {
+            urrbmi::evaluate(policy, r)
+                .expect("evaluates")
+                .owed
+                .to_string()
+        })
+        .collect();
+    assert_eq!(owed, ["530", "140", "390"]);
+
+    let mut out = Vec::new();
+    let mut writer = RosterWriter::new(&mut out).expect("writes");
+    for r in &chunk.residents {
+        writer.write(r, None, None, None).expect("writes");
+    }
+    writer.finish().expect("flushes");
+    let back = read(std::str::from_utf8(&out).expect("UTF-8"));
+    assert_eq!(back.residents, chunk.residents);
+}
