@@ -156,6 +156,17 @@ pub(super) fn parse_grade(text: &str) -> Option<u8> {
     }
 }
 
+/// A contribution grade (缴费档次) from its number (full-width digits too) or its Chinese name
+/// (一档 … 九档).
+pub(super) fn parse_contribution_grade(text: &str) -> Option<u8> {
+    let text = text.trim();
+    let grade = match urrbmi::dates::ascii_digits(text).parse::<u8>() {
+        Ok(n) => n,
+        Err(_) => (1..=9).find(|g| urrbmi::resident::grade_name(*g) == Some(text))?,
+    };
+    (1..=9).contains(&grade).then_some(grade)
+}
+
 /// Reads a `;`-separated category list; an item is `kind[:grade][@recognized_on]`. The error
 /// names the item and what is accepted.
 pub fn parse_categories(list: &str) -> Result<Vec<HeldCategory>, (String, String)> {

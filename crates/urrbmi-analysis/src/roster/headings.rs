@@ -39,6 +39,8 @@ pub enum Field {
     ParentInsured,
     /// A student entering for the first time (新入学).
     NewEntrant,
+    /// The contribution grade (缴费档次).
+    ContributionGrade,
     /// Paying as a household unit.
     HouseholdUnit,
     /// Obliged to join employee insurance.
@@ -93,6 +95,10 @@ const HEADINGS: &[(Field, &[&str])] = &[
     ),
     (Field::ParentInsured, &["parent_insured", "父母参保"]),
     (Field::NewEntrant, &["new_entrant", "新入学"]),
+    (
+        Field::ContributionGrade,
+        &["contribution_grade", "缴费档次"],
+    ),
     (
         Field::HouseholdUnit,
         &["household_unit", "以户参保", "以户为单位参保"],
@@ -156,12 +162,12 @@ impl fmt::Display for Field {
 pub(super) struct Columns {
     /// The headings as written (trimmed, without a byte-order mark).
     pub(super) headings: Vec<String>,
-    at: [Option<usize>; 22],
+    at: [Option<usize>; FIELDS.len()],
     /// The grouping column, if rows are grouped.
     pub(super) group: Option<usize>,
 }
 
-const FIELDS: [Field; 22] = [
+const FIELDS: [Field; 23] = [
     Field::Id,
     Field::Name,
     Field::IdNumber,
@@ -177,6 +183,7 @@ const FIELDS: [Field; 22] = [
     Field::ClaimFreeLastYear,
     Field::ParentInsured,
     Field::NewEntrant,
+    Field::ContributionGrade,
     Field::HouseholdUnit,
     Field::EmployeeInsuranceObligated,
     Field::Categories,
@@ -278,7 +285,7 @@ fn missing(fields: &[Field], found: &[String]) -> RosterError {
 }
 
 /// The headings [`RosterWriter`](super::RosterWriter) writes, in order: the English field names.
-pub const WRITER_HEADINGS: [&str; 21] = [
+pub const WRITER_HEADINGS: [&str; 22] = [
     "id",
     "name",
     "birth_date",
@@ -300,6 +307,7 @@ pub const WRITER_HEADINGS: [&str; 21] = [
     "payment_date",
     "township",
     "id_number",
+    "contribution_grade",
 ];
 
 /// The headings [`ResultWriter`](super::ResultWriter) writes, in order.
