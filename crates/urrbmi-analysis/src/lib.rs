@@ -14,6 +14,8 @@
 //!   feature) and adds them up into a [`Summary`]; [`Tally`](batch::Tally) counts a stream.
 //! - [`roster`]: reading and writing CSV rosters with English or Chinese headings;
 //!   [`idcard`] checks resident ID numbers (GB 11643-1999).
+//! - [`jsonl`]: the assess contract, one JSON answer per resident (its line or index, its id),
+//!   shared by `urrbmi assess` and `urrbmi serve`.
 //! - [`scenario`]: seeded synthetic rosters from a region's population table.
 //! - [`diff`](mod@diff): what changed between two policies, and [`explain_change`] for one
 //!   resident.
@@ -44,6 +46,7 @@
 pub mod batch;
 pub mod diff;
 pub mod idcard;
+pub mod jsonl;
 pub mod roster;
 pub mod scenario;
 
