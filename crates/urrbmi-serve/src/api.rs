@@ -560,10 +560,13 @@ fn names<T: Copy>(
 pub async fn vocabulary() -> Json<Vocabulary> {
     use urrbmi::{Enrollment, Funder, Hukou, SpecialKind, Student};
     Json(Vocabulary {
-        categories: CategoryKind::builtin_names()
-            .map(|(id, chinese)| Name {
+        // The first name of each category (the others are aliases).
+        categories: CategoryKind::builtin_ids()
+            .map(|id| Name {
                 id: id.to_string(),
-                chinese: chinese.to_string(),
+                chinese: CategoryKind::builtin_names()
+                    .find(|(of, _)| *of == id)
+                    .map_or_else(String::new, |(_, chinese)| chinese.to_string()),
             })
             .collect(),
         hukou: names(&Hukou::ALL, Hukou::id, Hukou::chinese),

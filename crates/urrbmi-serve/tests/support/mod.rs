@@ -1,0 +1,123 @@
+//! A server on an ephemeral loopback port, for the tests; and what the library says.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use urrbmi::{Policy, Resident, evaluate};
+use urrbmi_serve::{Config, ServeError};
+
+/// A running server: its address and a way to stop it.
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), ServeError>>>,
+}
+
+impl Server {
+    /// Starts a server with `config` (its address ignored) on 127.0.0.1:0.
+    pub async fn start(config: Config) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            urrbmi_serve::serve(listener, &config, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        Server {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Starts a server with the default limits and no request log.
+    pub async fn default_quiet() -> Server {
+        Server::start(quiet()).await
+    }
+
+    /// `http://127.0.0.1:port` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Asks for a graceful shutdown and waits for it.
+    pub async fn stop(mut self) -> Result<(), ServeError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.expect("the server task ends"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The default configuration without the request log.
+pub fn quiet() -> Config {
+    Config {
+        log: false,
+        ..Config::default()
+    }
+}
+
+/// The library's answer for `resident` (JSON text) as the contract writes it: the core's JSON
+/// of the assessment, with `key` (`index` or `line`) and `id` added.
+pub fn library_answer(policy: &str, resident: &str, key: &str, at: u64) -> serde_json::Value {
+    let policy = Policy::builtin(policy).expect("built-in policy");
+    let resident = Resident::from_json(resident).expect("a resident");
+    let assessment = evaluate(policy, &resident).expect("evaluates");
+    let mut value = serde_json::to_value(&assessment).expect("serializes");
+    let map = value.as_object_mut().expect("an object");
+    map.insert(key.to_string(), at.into());
+    map.insert(
+        "id".to_string(),
+        resident.id.map_or(serde_json::Value::Null, Into::into),
+    );
+    value
+}
+
+/// A plain adult paying in Ziyang's 2021 window.
+pub const PLAIN_ADULT: &str =
+    r#"{"id": "plain", "birth_date": "1985-06-01", "payment_date": "2020-11-02"}"#;
+
+/// A grade-2 disabled resident in Changsha 2021: paid for by a fund.
+pub const DISABLED: &str = r#"{"id": "d-2", "birth_date": "1975-08-01", "payment_date": "2020-11-20", "categories": [{"kind": "disability", "grade": 2, "recognized_on": "2019-03-02"}]}"#;
+
+/// Hunan 2026, five years without cover, paying after the window: a waiting period.
+pub const LAPSED: &str = r#"{"id": "lapsed-5", "birth_date": "1979-06-06", "payment_date": "2026-03-31", "enrollment": "lapsed", "lapsed_years": 5}"#;
+
+/// A mix of residents for `policy` (ziyang-2021), some with categories, some refused.
+pub fn ziyang_mix(n: usize, seed: usize) -> Vec<String> {
+    let kinds = [
+        "",
+        "subsistence_allowance",
+        "extreme_poverty",
+        "registered_poor",
+        "orphan",
+    ];
+    (0..n)
+        .map(|i| {
+            let k = (i + seed) % kinds.len();
+            let day = 1 + (i * 7 + seed) % 28;
+            let month = [9, 10, 11, 12, 1, 2, 3][(i + seed) % 7];
+            let year = if month >= 9 { 2020 } else { 2021 };
+            let categories = match kinds[k] {
+                "" => String::new(),
+                kind => format!(r#", "categories": [{{"kind": "{kind}"}}]"#),
+            };
+            format!(
+                r#"{{"id": "r{seed}-{i}", "birth_date": "19{:02}-03-{:02}", "payment_date": "{year}-{month:02}-{day:02}"{categories}}}"#,
+                40 + (i % 60),
+                1 + i % 28
+            )
+        })
+        .collect()
+}
