@@ -4,10 +4,13 @@
 
 use std::net::SocketAddr;
 
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use urrbmi::{Policy, Resident, evaluate};
+use urrbmi_analysis::batch::Batch;
+use urrbmi_analysis::roster::{ResultWriter, RosterChunk, RosterReader};
 use urrbmi_serve::{Config, ServeError};
 
 /// A running server: its address and a way to stop it.
@@ -120,4 +123,46 @@ pub fn ziyang_mix(n: usize, seed: usize) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// A roster with Chinese headings, a bad row and a township column.
+pub fn roster_csv() -> String {
+    let mut csv = String::from("姓名,身份证号,户属性,缴费日期,乡镇,人员类别\n");
+    csv.push_str("张三,11010519491231002X,本地,2020-10-15,沙头镇,低保对象\n");
+    csv.push_str("李四,110105194912310021,本地,2020-10-16,沙头镇,\n");
+    csv.push_str("王五,11010519491231002X,本地,2021-06-01,迎风桥镇,\n");
+    csv.push_str("赵六,11010519491231002X,外地,2020-11-01,迎风桥镇,特困人员\n");
+    csv
+}
+
+/// What the analysis crate writes for a roster (one chunk): the summary and the results CSV.
+pub fn library_roster(policy: &str, csv: &str) -> (Value, String) {
+    let policy = Policy::builtin(policy).expect("built in");
+    let mut reader = RosterReader::new(csv.as_bytes()).expect("reads");
+    let mut chunk = RosterChunk::default();
+    reader.read_chunk(&mut chunk, 10_000).expect("reads");
+    let batch = Batch::new(policy);
+    let batch = if reader.is_grouped() {
+        batch.grouped(reader.groups(), &chunk.groups)
+    } else {
+        batch
+    };
+    let out = batch.run(&chunk.residents).expect("runs");
+    let mut writer = ResultWriter::new(Vec::new()).expect("writes");
+    let mut errors = chunk.errors.iter().peekable();
+    for (i, (resident, result)) in chunk.residents.iter().zip(&out.assessments).enumerate() {
+        let line = chunk.lines[i];
+        while let Some(e) = errors.next_if(|e| e.line < line) {
+            writer.write_row_error(e).expect("writes");
+        }
+        let group = chunk.groups.get(i).and_then(|id| reader.groups().name(*id));
+        writer
+            .write(line, resident, chunk.names[i].as_deref(), group, result)
+            .expect("writes");
+    }
+    for e in errors {
+        writer.write_row_error(e).expect("writes");
+    }
+    let text = String::from_utf8(writer.finish().expect("finishes")).expect("UTF-8");
+    (serde_json::to_value(&out.summary).expect("JSON"), text)
 }
