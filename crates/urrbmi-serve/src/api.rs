@@ -737,10 +737,10 @@ pub async fn roster(
             ));
         }
     };
-    if let Some(media) = media_type(&headers) {
-        if !ROSTER_TYPES.contains(&media.as_str()) {
-            return Err(unsupported(&media, &ROSTER_TYPES));
-        }
+    if let Some(media) = media_type(&headers)
+        && !ROSTER_TYPES.contains(&media.as_str())
+    {
+        return Err(unsupported(&media, &ROSTER_TYPES));
     }
     let limits = state.limits;
     let body = crate::server::read_body(body, &headers, limits.max_roster_body).await?;

@@ -32,6 +32,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 #![warn(missing_docs)]
+// A problem is made at most once per request, on its way to becoming a response: its size
+// is no cost worth a box.
+#![allow(clippy::result_large_err)]
 
 pub mod api;
 pub mod config;

@@ -291,15 +291,15 @@ async fn oversized_bodies_and_batches_are_413_problems() {
     let body = problem(response, StatusCode::PAYLOAD_TOO_LARGE, "body-too-large").await;
     assert_eq!(body["limit"], 4096);
 
-    let four = format!("[{}]", vec![PLAIN_ADULT; 4].join(","));
+    let four = format!("[{}]", [PLAIN_ADULT; 4].join(","));
     let response = post_json(&server, "/v1/assess?policy=ziyang-2021", four).await;
     let body = problem(response, StatusCode::PAYLOAD_TOO_LARGE, "batch-too-large").await;
     assert_eq!(body["limit"], 3);
-    let three = format!("[{}]", vec![PLAIN_ADULT; 3].join(","));
+    let three = format!("[{}]", [PLAIN_ADULT; 3].join(","));
     let response = post_json(&server, "/v1/assess?policy=ziyang-2021", three).await;
     assert_eq!(response.status(), StatusCode::OK);
 
-    let lines = format!("{}\n\n\n", vec![PLAIN_ADULT; 4].join("\n"));
+    let lines = format!("{}\n\n\n", [PLAIN_ADULT; 4].join("\n"));
     let response = client()
         .post(server.url("/v1/assess?policy=ziyang-2021"))
         .header("content-type", "application/x-ndjson")

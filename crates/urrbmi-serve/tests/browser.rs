@@ -103,12 +103,11 @@ async fn start_driver(chromedriver: &Path) -> Driver {
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = format!("http://127.0.0.1:{port}/status");
     loop {
-        if let Ok(response) = reqwest::get(&status).await {
-            if let Ok(body) = response.json::<Value>().await {
-                if body["value"]["ready"] == true {
-                    return driver;
-                }
-            }
+        if let Ok(response) = reqwest::get(&status).await
+            && let Ok(body) = response.json::<Value>().await
+            && body["value"]["ready"] == true
+        {
+            return driver;
         }
         assert!(
             Instant::now() < deadline,
@@ -505,10 +504,10 @@ async fn roster_upload_downloads_the_annotated_roster(client: &Client, downloads
     let file = downloads.join("ziyang-2021-results.csv");
     let deadline = Instant::now() + Duration::from_secs(15);
     let downloaded = loop {
-        if let Ok(text) = std::fs::read_to_string(&file) {
-            if !text.is_empty() {
-                break text;
-            }
+        if let Ok(text) = std::fs::read_to_string(&file)
+            && !text.is_empty()
+        {
+            break text;
         }
         assert!(
             Instant::now() < deadline,
