@@ -244,13 +244,17 @@ impl<'de> Deserialize<'de> for CategoryKind {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct HeldCategory {
     /// Which category.
     pub kind: CategoryKind,
     /// Disability grade 1–4 (一级 is the most severe). Required for [`CategoryKind::Disability`],
     /// not allowed on any other category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "grade",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub grade: Option<u8>,
     /// The day the responsible department recognized the resident in this category. Absent
     /// means recognized long ago.
@@ -261,6 +265,67 @@ pub struct HeldCategory {
     )]
     pub recognized_on: Option<NaiveDate>,
 }
+
+/// Reads a disability grade: a whole number (`null` for none). A grade out of 1-4 that fits a
+/// byte is left for evaluation to refuse with its index; anything else is refused here.
+fn grade<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u8>, D::Error> {
+    struct Grade;
+
+    const EXPECTED: &str =
+        "a disability grade is a whole number: 1, 2, 3 or 4 (一级 is the most severe)";
+
+    impl<'de> serde::de::Visitor<'de> for Grade {
+        type Value = Option<u8>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(EXPECTED)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            u8::try_from(v)
+                .map(Some)
+                .map_err(|_| E::custom(format_args!("{v} is not a disability grade; {EXPECTED}")))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map_err(|_| E::custom(format_args!("{v} is not a disability grade; {EXPECTED}")))
+                .and_then(|v| self.visit_u64(v))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Err(E::custom(format_args!(
+                "{v} is not a disability grade; {EXPECTED}"
+            )))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Err(E::custom(format_args!(
+                "`{}` is text, not a disability grade; {EXPECTED}",
+                crate::error::shown(v)
+            )))
+        }
+    }
+
+    deserializer.deserialize_option(Grade)
+}
+
+crate::object::object_only!(
+    HeldCategory,
+    "a category as an object with named fields (kind, grade, recognized_on)"
+);
 
 impl HeldCategory {
     /// A category recognized long ago, with no grade.

@@ -21,6 +21,8 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::de::{self, Deserializer, Visitor};
 
+use crate::error::shown;
+
 /// The forms [`parse_date`] accepts, as error messages state them.
 pub const ACCEPTED_FORMS: &str =
     "a date as YYYY-MM-DD (also YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日), e.g. 2020-10-15";
@@ -132,17 +134,6 @@ fn split_date(ascii: &str) -> Option<(u32, u32, u32)> {
         digits(month, 1..=2)?,
         digits(day, 1..=2)?,
     ))
-}
-
-/// The text as an error message shows it: at most 60 characters.
-fn shown(text: &str) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(60).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
-    }
 }
 
 /// `text` trimmed, with full-width digits, dashes, slashes and dots (from a Chinese input method)
@@ -269,15 +260,22 @@ impl<'de> Visitor<'de> for DateVisitor {
         parse_date(v).map_err(E::custom)
     }
 
-    /// A native TOML date (`from = 2020-09-01`, unquoted) arrives as a one-entry map holding
-    /// its text.
+    /// A native TOML date (`from = 2020-09-01`, unquoted) arrives as a one-entry map under the
+    /// `toml` crate's private key, holding its text; any other map is not a date.
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<NaiveDate, A::Error> {
-        match map.next_entry::<String, String>()? {
-            Some((_, text)) => parse_date(&text).map_err(de::Error::custom),
-            None => Err(de::Error::custom(
-                "an empty table is not a date; expected a date as YYYY-MM-DD",
-            )),
+        const TOML_DATETIME: &str = "$__toml_private_datetime";
+        let Some(key) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(format_args!(
+                "an empty object is not a date; expected {ACCEPTED_FORMS}"
+            )));
+        };
+        if key != TOML_DATETIME {
+            return Err(de::Error::custom(format_args!(
+                "an object is not a date; expected {ACCEPTED_FORMS}"
+            )));
         }
+        let text: String = map.next_value()?;
+        parse_date(&text).map_err(de::Error::custom)
     }
 }
 

@@ -75,13 +75,52 @@ pub struct Diagnostic {
     pub message: String,
     /// What would be accepted, or how to fix it.
     pub expected: String,
-    /// The text of the offending line, when the file's text is known.
+    /// The text of the offending line, when the file's text is known (a long line is cut to
+    /// the part around the column, beginning at character `source_from` of the line).
     pub source_line: Option<String>,
+    /// The character of the line where `source_line` begins: 0 unless a long line was cut.
+    pub source_from: usize,
     /// A note on where the problem comes from (an overlay's entry left as the base had it).
     pub note: Option<String>,
 }
 
+/// The most characters of a message a diagnostic keeps (a value echoed in it is cut).
+const MESSAGE_MAX: usize = 400;
+/// The most characters of the offending line a diagnostic keeps, around the column.
+const LINE_WINDOW: usize = 120;
+
 impl Diagnostic {
+    /// A diagnostic with its message and the offending line cut to a readable size: a 10 MB
+    /// value or line is never echoed, and never copied into every finding.
+    pub(crate) fn new(
+        severity: Severity,
+        location: Location,
+        message: String,
+        expected: String,
+        line: Option<&str>,
+    ) -> Diagnostic {
+        let (source_line, source_from) = match line {
+            Some(text) => {
+                let (window, from) = window(text, location.column.unwrap_or(1));
+                (Some(window), from)
+            }
+            None => (None, 0),
+        };
+        let location = Location {
+            key_path: location.key_path.map(|k| cut(&k, MESSAGE_MAX)),
+            ..location
+        };
+        Diagnostic {
+            severity,
+            location,
+            message: cut(&message, MESSAGE_MAX),
+            expected: cut(&expected, MESSAGE_MAX),
+            source_line,
+            source_from,
+            note: None,
+        }
+    }
+
     /// Whether this finding blocks loading.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -109,11 +148,13 @@ impl fmt::Display for Diagnostic {
             let number = line.to_string();
             let gutter = " ".repeat(number.len());
             let text = text.trim_end();
-            write!(f, "\n{gutter} |\n{number} | {text}")?;
+            let cut = if self.source_from > 0 { "…" } else { "" };
+            write!(f, "\n{gutter} |\n{number} | {cut}{text}")?;
             if let Some(column) = self.location.column {
                 // The caret sits under the column, wide (CJK) characters counting two.
-                let before: String = text.chars().take(column.saturating_sub(1)).collect();
-                let pad = unicode_width::UnicodeWidthStr::width(before.as_str());
+                let skipped = column.saturating_sub(1).saturating_sub(self.source_from);
+                let before: String = text.chars().take(skipped).collect();
+                let pad = unicode_width::UnicodeWidthStr::width(before.as_str()) + cut.len().min(1);
                 write!(f, "\n{gutter} | {}^", " ".repeat(pad))?;
             }
             write!(f, "\n{gutter} =")?;
@@ -283,11 +324,16 @@ pub enum EvalError {
         /// The payment date.
         payment_date: NaiveDate,
     },
-    /// A date computation left the calendar (dates near year 262143).
-    #[error("date arithmetic from {date} leaves the supported calendar")]
+    /// A rule's date computation left the calendar (a payment date near year 262143, which only
+    /// a program can give: text dates are read up to year 9999).
+    #[error(
+        "the rule `{rule}` counts benefits from the month after the payment date {date}, which is past the last date the calendar holds; expected a payment date up to 9999-12-31"
+    )]
     DateOutOfRange {
         /// The date counted from.
         date: NaiveDate,
+        /// The rule that counted from it.
+        rule: String,
     },
     /// `enrollment = "lapsed"` without `lapsed_years`.
     #[error(
@@ -373,11 +419,29 @@ pub struct NameError {
 
 /// A value as an error message shows it: at most 60 characters, with `…` when cut.
 pub(crate) fn shown(text: &str) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(60).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
+    cut(text, 60)
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+pub(crate) fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or(text)),
+        None => text.to_string(),
     }
+}
+
+/// The part of a line a diagnostic shows: the whole line when short, else [`LINE_WINDOW`]
+/// characters around the 1-based `column`, with the character it begins at.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let line = line.trim_end();
+    if line.chars().nth(LINE_WINDOW).is_none() {
+        return (line.to_string(), 0);
+    }
+    let from = column.saturating_sub(1).saturating_sub(LINE_WINDOW / 2);
+    let mut chars = line.chars().skip(from);
+    let mut shown: String = chars.by_ref().take(LINE_WINDOW).collect();
+    if chars.next().is_some() {
+        shown.push('…');
+    }
+    (shown, from)
 }

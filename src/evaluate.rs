@@ -566,7 +566,10 @@ impl Fault {
                     .to_string(),
                 rule: rule.to_string(),
             },
-            Fault::DateOutOfRange(date) => EvalError::DateOutOfRange { date },
+            Fault::DateOutOfRange(date) => EvalError::DateOutOfRange {
+                date,
+                rule: rule.to_string(),
+            },
         }
     }
 }

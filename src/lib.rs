@@ -107,6 +107,7 @@ pub mod error;
 mod evaluate;
 pub mod money;
 mod names;
+mod object;
 pub mod overlay;
 pub mod policy;
 pub mod resident;

@@ -104,6 +104,25 @@ pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(
     deserialize(deserializer).map(Some)
 }
 
+/// Reads an amount written as a decimal string, exactly: an optional `-`, digits, and at most
+/// one `.` followed by digits. Scientific notation, separators and anything `Decimal` would have
+/// to round are refused (`None`); a negative zero reads as zero.
+pub(crate) fn parse_amount(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    let amount = Decimal::from_str_exact(text).ok()?;
+    Some(if amount.is_zero() {
+        Decimal::ZERO
+    } else {
+        amount
+    })
+}
+
 struct MoneyVisitor;
 
 impl Visitor<'_> for MoneyVisitor {
@@ -128,9 +147,10 @@ impl Visitor<'_> for MoneyVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-        v.trim().parse::<Decimal>().map_err(|_| {
+        parse_amount(v).ok_or_else(|| {
             E::custom(format_args!(
-                "`{v}` is not an amount; expected a decimal number of yuan such as \"280\" or \"93.67\""
+                "`{}` is not an amount; expected a decimal number of yuan such as \"280\" or \"93.67\" (digits, an optional `-` and one `.`; no exponent, at most 28 significant digits)",
+                crate::error::shown(v)
             ))
         })
     }

@@ -68,7 +68,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::{Table, Value};
 
-use crate::error::{Diagnostic, Location, PolicyError, Severity};
+use crate::error::{Diagnostic, Location, PolicyError, Severity, shown};
 use crate::policy::Policy;
 use crate::policy::schema::{
     Conventions, Coverage, Extension, Header, Incentive, LocalCategory, Newborn, Period,
@@ -195,19 +195,19 @@ fn located(text: &str, file: Option<&Path>, found: Vec<Found>) -> OverlayError {
                         .map_or((None, None), |(l, c)| (Some(l), Some(c)))
                 };
                 Diagnostic {
-                    severity: Severity::Error,
-                    location: Location {
-                        file: file.map(Path::to_path_buf),
-                        line,
-                        column,
-                        key_path: Some(f.key),
-                    },
-                    message: f.problem,
-                    expected: f.expected,
-                    source_line: line
-                        .and_then(|l| text.lines().nth(l.saturating_sub(1)))
-                        .map(str::to_string),
                     note: f.note,
+                    ..Diagnostic::new(
+                        Severity::Error,
+                        Location {
+                            file: file.map(Path::to_path_buf),
+                            line,
+                            column,
+                            key_path: Some(f.key),
+                        },
+                        f.problem,
+                        f.expected,
+                        line.and_then(|l| locator.line_text(l)),
+                    )
                 }
             })
             .collect(),
@@ -462,13 +462,16 @@ fn merge_value(target: &mut Value, change: &Table) {
 
 /// Merges the overlay's entries of array `name` into `existing`. Returns, for each resulting
 /// entry, the overlay index that added or changed it.
+///
+/// The entries are kept as a list linked by index with an index from id to entry, so each
+/// change, addition, move or drop costs the same however long the array: merging N entries
+/// into a policy of M is O(N + M).
 fn merge_array(
     name: &'static str,
     existing: &mut Vec<Value>,
     entries: &[Value],
 ) -> Result<Vec<Option<usize>>, Found> {
-    let mut origin: Vec<Option<usize>> = vec![None; existing.len()];
-    let id_of = |v: &Value| v.get("id").and_then(Value::as_str).map(str::to_string);
+    let mut list = Linked::new(std::mem::take(existing));
     for (i, entry) in entries.iter().enumerate() {
         let key = format!("{name}[{i}]");
         let Value::Table(entry) = entry else {
@@ -478,15 +481,14 @@ fn merge_array(
                 format!("`[[{name}]]` with an `id`"),
             ));
         };
-        let Some(id) = entry.get("id").and_then(Value::as_str).map(str::to_string) else {
+        let Some(id) = entry.get("id").and_then(Value::as_str) else {
             return Err(invalid(
                 format!("{key}.id"),
                 "the entry has no `id`",
                 format!("the id of the `{name}` to change, add or drop"),
             ));
         };
-        let ids: Vec<String> = existing.iter().filter_map(id_of).collect();
-        let at = ids.iter().position(|x| *x == id);
+        let at = list.find(id);
         let drop = match entry.get("drop") {
             None => false,
             Some(Value::Boolean(b)) => *b,
@@ -509,12 +511,12 @@ fn merge_array(
             let Some(at) = at else {
                 return Err(invalid(
                     format!("{key}.id"),
-                    format!("there is no {name} `{id}` to drop"),
-                    format!("one of: {}", ids.join(", ")),
+                    format!("there is no {name} `{}` to drop", shown(id)),
+                    format!("one of: {}", list.ids(None)),
                 ));
             };
-            existing.remove(at);
-            origin.remove(at);
+            list.unlink(at);
+            list.forget(id);
             continue;
         }
         let place = match (entry.get("before"), entry.get("after")) {
@@ -535,21 +537,18 @@ fn merge_array(
                         format!("the id of another {name}"),
                     ));
                 };
-                let Some(pos) = ids.iter().position(|x| x == other).filter(|_| other != id) else {
+                let Some(target) = list.find(other).filter(|_| other != id) else {
                     return Err(invalid(
                         format!("{key}.{which}"),
-                        format!("there is no other {name} `{other}`"),
-                        format!(
-                            "one of: {}",
-                            ids.iter()
-                                .filter(|x| **x != id)
-                                .cloned()
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                        format!("there is no other {name} `{}`", shown(other)),
+                        format!("one of: {}", list.ids(Some(id))),
                     ));
                 };
-                Some(if after { pos + 1 } else { pos })
+                Some(if after {
+                    Place::After(target)
+                } else {
+                    Place::Before(target)
+                })
             }
             (None, None) => None,
         };
@@ -558,32 +557,188 @@ fn merge_array(
             .filter(|(k, _)| !ENTRY_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        match at {
+        let slot = match at {
             Some(at) => {
-                if let Some(target) = existing.get_mut(at) {
-                    merge_value(target, &fields);
+                list.change(at, &fields, i);
+                if place.is_some() {
+                    list.unlink(at);
                 }
-                if let Some(o) = origin.get_mut(at) {
-                    *o = Some(i);
-                }
-                if let Some(mut to) = place {
-                    let moved = existing.remove(at);
-                    let moved_origin = origin.remove(at);
-                    if to > at {
-                        to -= 1;
-                    }
-                    existing.insert(to, moved);
-                    origin.insert(to, moved_origin);
-                }
+                at
             }
             None => {
-                let to = place.unwrap_or(existing.len()).min(existing.len());
-                existing.insert(to, Value::Table(fields));
-                origin.insert(to, Some(i));
+                let slot = list.push(Value::Table(fields), i);
+                list.remember(id, slot);
+                slot
             }
+        };
+        match place {
+            Some(place) => list.link(slot, place),
+            None if at.is_none() => list.link(slot, Place::End),
+            None => {}
         }
     }
+    let (values, origin) = list.into_order();
+    *existing = values;
     Ok(origin)
+}
+
+/// Where an entry goes in a [`Linked`] list.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Before(usize),
+    After(usize),
+    End,
+}
+
+/// The entries of an array as a doubly linked list over a vector, with an index by id.
+struct Linked {
+    nodes: Vec<Node>,
+    head: Option<usize>,
+    tail: Option<usize>,
+    by_id: std::collections::HashMap<String, usize>,
+}
+
+/// An entry, the overlay index that added or changed it, and its neighbours.
+struct Node {
+    value: Option<Value>,
+    origin: Option<usize>,
+    prev: Option<usize>,
+    next: Option<usize>,
+}
+
+impl Linked {
+    fn new(values: Vec<Value>) -> Linked {
+        let n = values.len();
+        let mut by_id = std::collections::HashMap::with_capacity(n);
+        for (i, v) in values.iter().enumerate() {
+            if let Some(id) = v.get("id").and_then(Value::as_str) {
+                by_id.entry(id.to_string()).or_insert(i);
+            }
+        }
+        Linked {
+            nodes: values
+                .into_iter()
+                .enumerate()
+                .map(|(i, value)| Node {
+                    value: Some(value),
+                    origin: None,
+                    prev: i.checked_sub(1),
+                    next: Some(i + 1).filter(|&j| j < n),
+                })
+                .collect(),
+            head: (n > 0).then_some(0),
+            tail: n.checked_sub(1),
+            by_id,
+        }
+    }
+
+    fn find(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    fn remember(&mut self, id: &str, slot: usize) {
+        self.by_id.insert(id.to_string(), slot);
+    }
+
+    fn forget(&mut self, id: &str) {
+        self.by_id.remove(id);
+    }
+
+    /// A new entry, not yet linked.
+    fn push(&mut self, value: Value, origin: usize) -> usize {
+        self.nodes.push(Node {
+            value: Some(value),
+            origin: Some(origin),
+            prev: None,
+            next: None,
+        });
+        self.nodes.len() - 1
+    }
+
+    fn change(&mut self, slot: usize, fields: &Table, origin: usize) {
+        if let Some(node) = self.nodes.get_mut(slot) {
+            if let Some(value) = &mut node.value {
+                merge_value(value, fields);
+            }
+            node.origin = Some(origin);
+        }
+    }
+
+    fn neighbours(&self, slot: usize) -> (Option<usize>, Option<usize>) {
+        self.nodes
+            .get(slot)
+            .map_or((None, None), |n| (n.prev, n.next))
+    }
+
+    /// Makes `to` follow `at` (`at = None`: `to` is the head).
+    fn set_next(&mut self, at: Option<usize>, to: Option<usize>) {
+        match at.and_then(|a| self.nodes.get_mut(a)) {
+            Some(node) => node.next = to,
+            None => self.head = to,
+        }
+    }
+
+    /// Makes `to` precede `at` (`at = None`: `to` is the tail).
+    fn set_prev(&mut self, at: Option<usize>, to: Option<usize>) {
+        match at.and_then(|a| self.nodes.get_mut(a)) {
+            Some(node) => node.prev = to,
+            None => self.tail = to,
+        }
+    }
+
+    fn unlink(&mut self, slot: usize) {
+        let (before, after) = self.neighbours(slot);
+        self.set_next(before, after);
+        self.set_prev(after, before);
+        if let Some(node) = self.nodes.get_mut(slot) {
+            node.prev = None;
+            node.next = None;
+        }
+    }
+
+    fn link(&mut self, slot: usize, place: Place) {
+        let (before, after) = match place {
+            Place::Before(target) => (self.neighbours(target).0, Some(target)),
+            Place::After(target) => (Some(target), self.neighbours(target).1),
+            Place::End => (self.tail, None),
+        };
+        if let Some(node) = self.nodes.get_mut(slot) {
+            node.prev = before;
+            node.next = after;
+        }
+        self.set_next(before, Some(slot));
+        self.set_prev(after, Some(slot));
+    }
+
+    fn order(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.head, |&slot| self.neighbours(slot).1)
+    }
+
+    /// The ids in order, but `except`, for a message (the first twenty, then how many more).
+    fn ids(&self, except: Option<&str>) -> String {
+        let ids: Vec<&str> = self
+            .order()
+            .filter_map(|slot| self.nodes.get(slot)?.value.as_ref()?.get("id")?.as_str())
+            .filter(|id| Some(*id) != except)
+            .collect();
+        let mut text = ids.iter().take(20).copied().collect::<Vec<_>>().join(", ");
+        if ids.len() > 20 {
+            text.push_str(&format!(" and {} more", ids.len() - 20));
+        }
+        text
+    }
+
+    /// The entries in list order, with their origins.
+    fn into_order(mut self) -> (Vec<Value>, Vec<Option<usize>>) {
+        let order: Vec<usize> = self.order().collect();
+        order
+            .into_iter()
+            .filter_map(|slot| {
+                let node = self.nodes.get_mut(slot)?;
+                Some((node.value.take()?, node.origin))
+            })
+            .unzip()
+    }
 }
 
 fn check_table(key: &str, value: &Value) -> Result<(), Found> {

@@ -25,7 +25,7 @@ use crate::error::ResidentError;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct Resident {
     /// An identifier the caller chooses (roster row, ID number); carried, never interpreted.
     #[serde(
@@ -88,6 +88,11 @@ pub struct Resident {
     pub payment_date: NaiveDate,
 }
 
+crate::object::object_only!(
+    Resident,
+    "a resident as an object with named fields (birth_date, payment_date, ...)"
+);
+
 fn yes() -> bool {
     true
 }
@@ -143,7 +148,9 @@ const FIELDS: &[&str] = &[
 ];
 
 fn resident_error(mut path: String, message: String) -> ResidentError {
-    if path == "." {
+    // `.` is the whole document; `?` is where a syntax error stopped the reader before any
+    // field (its message gives the line and column).
+    if path == "." || path == "?" {
         path.clear();
     }
     let unknown = message
@@ -399,7 +406,7 @@ crate::names::named_enum! {
 
 /// A special circumstance that lets a resident join outside the collection window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct Special {
     /// Which circumstance.
     pub kind: SpecialKind,
@@ -412,6 +419,11 @@ pub struct Special {
     )]
     pub date: Option<NaiveDate>,
 }
+
+crate::object::object_only!(
+    Special,
+    "a special circumstance as an object with named fields (kind, date)"
+);
 
 impl Special {
     /// A circumstance without a date.

@@ -27,6 +27,9 @@ use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
 
+use rust_decimal::Decimal;
+
+use crate::assessment::{Assessment, Charge, Status};
 use crate::category::{CategoryKind, HeldCategory};
 use crate::policy::Policy;
 use crate::resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};
@@ -398,4 +401,116 @@ pub fn boundary_cases(policy: &Policy) -> Vec<BoundaryCase> {
         add("every tier's categories at once".to_string(), r);
     }
     out
+}
+
+/// Checks the invariants every assessment keeps, whatever the policy and the resident: for
+/// property tests and fuzzing (this crate's own and other crates').
+///
+/// - what the resident owes is never negative, and `owed + subsidies == charged` exactly;
+/// - each fund's part is not negative, and together they are at most the personal standard;
+/// - a refused resident owes nothing, no fund pays, nothing is charged, waited, repaired or
+///   raised, and there is no benefit start;
+/// - an enrolled resident is charged the standard it names, and its benefits start on or before
+///   they end;
+/// - `total_due` is `owed` plus the prior-year and repair charges;
+/// - exactly one step of the trace decides, and it cites a clause.
+///
+/// Determinism (the same answer twice) is the caller's to check: evaluate twice and compare.
+///
+/// ```
+/// use urrbmi::{evaluate, strategies, Policy, Resident};
+/// let policy = Policy::builtin("hunan-2026")?;
+/// let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+/// let a = evaluate(policy, &Resident::new(date(1980, 1, 1), date(2025, 11, 1)))?;
+/// strategies::check_invariants(policy, &a)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// The first invariant broken, with the values that break it.
+pub fn check_invariants(policy: &Policy, a: &Assessment<'_>) -> Result<(), String> {
+    let fail = |what: String| Err(what);
+    if a.owed < Decimal::ZERO {
+        return fail(format!("owed {} is negative", a.owed));
+    }
+    let subsidies = a.subsidies.total();
+    if a.owed + subsidies != a.charged {
+        return fail(format!(
+            "owed {} + subsidies {subsidies} != charged {}",
+            a.owed, a.charged
+        ));
+    }
+    if let Some((funder, amount)) = a.subsidies.iter().find(|(_, x)| *x < Decimal::ZERO) {
+        return fail(format!("{funder} pays a negative {amount}"));
+    }
+    if subsidies > a.personal_standard {
+        return fail(format!(
+            "subsidies {subsidies} exceed the personal standard {}",
+            a.personal_standard
+        ));
+    }
+    match a.status {
+        Status::Refused => {
+            if !a.owed.is_zero() || !a.subsidies.is_empty() || !a.charged.is_zero() {
+                return fail(format!(
+                    "refused but owes {}, is charged {}, subsidized {subsidies}",
+                    a.owed, a.charged
+                ));
+            }
+            if a.refusal.is_none() || a.charged_standard.is_some() || a.tier.is_some() {
+                return fail("a refusal without its reason, or with a charge or tier".into());
+            }
+            if a.benefit_start.is_some()
+                || a.waiting_months.is_some()
+                || a.prior_year_charge.is_some()
+                || a.repair_charge.is_some()
+                || a.ceiling_raise.is_some()
+            {
+                return fail("refused but with a benefit start, a wait or a charge".into());
+            }
+        }
+        Status::Enrolled => {
+            let expected = match a.charged_standard {
+                Some(Charge::Personal) => Some(policy.personal_standard()),
+                Some(Charge::Full) => Some(policy.full_standard()),
+                Some(Charge::Waived) => Some(Decimal::ZERO),
+                _ => None,
+            };
+            if expected != Some(a.charged) {
+                return fail(format!(
+                    "charged {} under {:?} (expected {expected:?})",
+                    a.charged, a.charged_standard
+                ));
+            }
+            if a.charged_standard == Some(Charge::Waived) && !a.subsidies.is_empty() {
+                return fail("a waived charge with subsidies".into());
+            }
+            match (a.benefit_start, a.benefit_end) {
+                (Some(start), Some(end)) if start <= end => {}
+                (start, end) => {
+                    return fail(format!("enrolled with benefits {start:?} to {end:?}"));
+                }
+            }
+            if a.refusal.is_some() {
+                return fail("enrolled with a refusal".into());
+            }
+        }
+    }
+    let prior = a
+        .prior_year_charge
+        .as_ref()
+        .map_or(Decimal::ZERO, |c| c.amount);
+    let repair = a.repair_charge.as_ref().map_or(Decimal::ZERO, |c| c.amount);
+    if a.total_due() != a.owed + prior + repair {
+        return fail(format!("total due {} != owed + charges", a.total_due()));
+    }
+    let deciding = a.trace.iter().filter(|s| s.decides).count();
+    if deciding != 1 {
+        return fail(format!("{deciding} deciding steps in the trace"));
+    }
+    if a.deciding_clause().is_none_or(str::is_empty) {
+        return fail("the deciding step cites no clause".into());
+    }
+    Ok(())
 }

@@ -15,6 +15,7 @@ mod support;
 
 mod bad_inputs;
 mod baseline;
+mod fuzz_smoke;
 mod golden;
 mod hostile;
 mod lint;

@@ -24,56 +24,23 @@ proptest! {
     fn money_adds_up((i, resident) in policy_and_resident()) {
         let policy = &policies()[i];
         let a = evaluate(policy, &resident).expect("generated residents are well-formed");
-        prop_assert!(a.owed >= Decimal::ZERO, "owed {} < 0", a.owed);
-        prop_assert_eq!(a.owed + a.subsidies.total(), a.charged);
-        prop_assert!(a.subsidies.total() <= a.personal_standard,
-            "subsidies {} exceed the personal standard {}", a.subsidies.total(), a.personal_standard);
-        for (_, amount) in a.subsidies.iter() {
-            prop_assert!(amount >= Decimal::ZERO);
-        }
-        match a.status {
-            Status::Refused => {
-                prop_assert_eq!(a.owed, Decimal::ZERO);
-                prop_assert!(a.subsidies.is_empty());
-                prop_assert!(a.refusal.is_some());
-                prop_assert!(a.benefit_start.is_none() && a.prior_year_charge.is_none());
-                // Nothing is waited, repaired or raised for a refusal (urrbmi reading M15).
-                prop_assert!(a.waiting_months.is_none() && a.repair_charge.is_none() && a.ceiling_raise.is_none());
-                prop_assert!(a.charged_standard.is_none());
-            }
-            Status::Enrolled => {
-                match a.charged_standard {
-                    Some(Charge::Personal) => prop_assert_eq!(a.charged, policy.personal_standard()),
-                    Some(Charge::Full) => prop_assert_eq!(a.charged, policy.full_standard()),
-                    Some(Charge::Waived) => {
-                        // 免缴 is not a 100% subsidy: nothing is charged and no fund pays.
-                        prop_assert_eq!(a.charged, Decimal::ZERO);
-                        prop_assert!(a.subsidies.is_empty() && a.tier.is_none());
-                    }
-                    Some(other) => prop_assert!(false, "a charge this test does not know: {}", other),
-                    None => prop_assert!(false, "an enrolled resident has a charged standard"),
+        // owed >= 0, owed + subsidies = charged, the charge its standard names, start <= end,
+        // a refusal owes and waits nothing (urrbmi reading M15), one deciding step citing a clause.
+        strategies::check_invariants(policy, &a).map_err(TestCaseError::fail)?;
+        if a.status == Status::Enrolled {
+            // Repair years are charged as given, at the personal standard (M12).
+            match &a.repair_charge {
+                Some(repair) => {
+                    prop_assert_eq!(repair.years, resident.repair_years);
+                    prop_assert_eq!(repair.amount, policy.personal_standard() * Decimal::from(resident.repair_years));
                 }
-                // Repair years are charged as given, at the personal standard (M12).
-                match &a.repair_charge {
-                    Some(repair) => {
-                        prop_assert_eq!(repair.years, resident.repair_years);
-                        prop_assert_eq!(repair.amount, policy.personal_standard() * Decimal::from(resident.repair_years));
-                    }
-                    None => prop_assert_eq!(resident.repair_years, 0),
-                }
-                prop_assert_eq!(
-                    a.ceiling_raise.is_some(),
-                    resident.continuous_years.is_some() && policy.spec().incentive.is_some()
-                );
-                let prior = a.prior_year_charge.as_ref().map_or(Decimal::ZERO, |c| c.amount);
-                let repair = a.repair_charge.as_ref().map_or(Decimal::ZERO, |c| c.amount);
-                prop_assert_eq!(a.total_due(), a.owed + prior + repair);
-                let (start, end) = (a.benefit_start.expect("start"), a.benefit_end.expect("end"));
-                prop_assert!(start <= end, "benefit start {} after end {}", start, end);
-                prop_assert!(a.refusal.is_none());
+                None => prop_assert_eq!(resident.repair_years, 0),
             }
+            prop_assert_eq!(
+                a.ceiling_raise.is_some(),
+                resident.continuous_years.is_some() && policy.spec().incentive.is_some()
+            );
         }
-        prop_assert!(a.deciding_clause().is_some_and(|c| !c.is_empty()), "every decision cites a clause");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use toml::Value;
 
-use super::locate::{Locator, line_column, line_text};
+use super::locate::Locator;
 use super::schema::{
     Conventions, Coverage, Extension, Header, Incentive, LocalCategory, Newborn, Period,
     PolicySpec, Standards, StartRule, SubsidyRules, SubsidyTier, WaitingPeriodTable, Window,
@@ -40,21 +40,18 @@ pub(crate) fn located(
     let (line, column) = locator
         .locate(&problem.key_path)
         .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-    Diagnostic {
+    Diagnostic::new(
         severity,
-        location: Location {
+        Location {
             file: file.map(Path::to_path_buf),
             line,
             column,
             key_path: Some(problem.key_path),
         },
-        message: problem.problem,
-        expected: problem.expected,
-        source_line: line
-            .and_then(|l| line_text(locator.src(), l))
-            .map(str::to_string),
-        note: None,
-    }
+        problem.problem,
+        problem.expected,
+        line.and_then(|l| locator.line_text(l)),
+    )
 }
 
 /// Reads `text` (a UTF-8 byte-order mark is ignored): the spec, or every problem.
@@ -93,32 +90,39 @@ fn reading_problems(
 ) -> Vec<Diagnostic> {
     let at_offset = |offset: Option<usize>, message: String, expected: &str| {
         let (line, column) = offset
-            .map(|o| line_column(text, o))
+            .map(|o| locator.line_column(o))
             .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-        Diagnostic {
-            severity: Severity::Error,
-            location: Location {
+        Diagnostic::new(
+            Severity::Error,
+            Location {
                 file: file.map(Path::to_path_buf),
                 line,
                 column,
                 key_path: offset.and_then(|o| locator.key_path_at(o)),
             },
             message,
-            expected: expected.to_string(),
-            source_line: line.and_then(|l| line_text(text, l)).map(str::to_string),
-            note: None,
-        }
+            expected.to_string(),
+            line.and_then(|l| locator.line_text(l)),
+        )
     };
     let (_, syntax) = toml::de::DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
         return syntax
             .iter()
             .map(|e| {
-                at_offset(
-                    e.span().map(|s| s.start),
-                    e.message().to_string(),
-                    "valid TOML",
-                )
+                let span = e.span();
+                let mut message = e.message().trim_end().to_string();
+                // The reader says "duplicate key" without the key: name it from the span.
+                if message == "duplicate key"
+                    && let Some(key) = span.clone().and_then(|s| text.get(s)).map(str::trim)
+                    && !key.is_empty()
+                {
+                    message = format!(
+                        "duplicate key `{}`: the table already has this key",
+                        crate::error::shown(key)
+                    );
+                }
+                at_offset(span.map(|s| s.start), message, "valid TOML")
             })
             .collect();
     }

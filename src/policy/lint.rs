@@ -11,7 +11,7 @@ use chrono::{Datelike, Days};
 use rust_decimal::Decimal;
 
 use super::check;
-use super::schema::{EndDates, PolicySpec, StartRule, SubsidyTier, When};
+use super::schema::{PolicySpec, StartRule, SubsidyTier, When};
 use super::validate::Problem;
 use crate::assessment::Subsidies;
 use crate::category::CategoryKind;
@@ -101,51 +101,158 @@ fn tier_total(spec: &PolicySpec, tier: &SubsidyTier) -> (Decimal, Option<Subsidi
     (total, subsidies)
 }
 
-/// Whether a resident with category `kind` (and, for a disability, some grade) can qualify for
-/// both tiers.
-fn shared_category<'a>(a: &'a SubsidyTier, b: &SubsidyTier) -> Option<&'a CategoryKind> {
-    a.categories.iter().find(|kind| {
-        b.categories.contains(kind)
-            && (**kind != CategoryKind::Disability
-                || match (&a.grades, &b.grades) {
-                    (Some(ga), Some(gb)) => ga.iter().any(|g| gb.contains(g)),
-                    _ => true,
-                })
-    })
+/// Who a tier can subsidize, as sets a covering test compares with one subset test each: the
+/// categories it names, the disability grades it takes (none when it names no disability), the
+/// categories it refuses, the student kinds and hukou it allows (all when unrestricted).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TierShape {
+    categories: Bits,
+    grades: u8,
+    not_holding: Bits,
+    students: u8,
+    hukou: u8,
 }
 
-/// Whether every resident `later` can subsidize, `earlier` can too.
-fn covers_tier(earlier: &SubsidyTier, later: &SubsidyTier) -> bool {
-    let categories = later.categories.iter().all(|kind| {
-        earlier.categories.contains(kind)
-            && (*kind != CategoryKind::Disability
-                || match (&earlier.grades, &later.grades) {
-                    (None, _) => true,
-                    (Some(ge), Some(gl)) => gl.iter().all(|g| ge.contains(g)),
-                    (Some(_), None) => false,
-                })
-    });
-    let restrictions = earlier
-        .not_holding
-        .iter()
-        .all(|k| later.not_holding.contains(k))
-        && subset_or_unrestricted(&later.students, &earlier.students)
-        && (earlier.hukou.is_none() || earlier.hukou == later.hukou);
-    categories && restrictions
-}
+impl TierShape {
+    fn of<'a>(tier: &'a SubsidyTier, index: &mut CategoryIndex<'a>) -> TierShape {
+        let grades = if tier.categories.contains(&CategoryKind::Disability) {
+            tier.grades.as_ref().map_or(0b1111, |grades| {
+                grades
+                    .iter()
+                    .filter(|g| (1..=4).contains(*g))
+                    .fold(0, |mask, g| mask | 1 << (g - 1))
+            })
+        } else {
+            0
+        };
+        TierShape {
+            categories: index.bits(&tier.categories),
+            grades,
+            not_holding: index.bits(&tier.not_holding),
+            students: mask_of(tier.students.as_deref(), &crate::Student::ALL),
+            hukou: mask_of(
+                tier.hukou.as_ref().map(std::slice::from_ref),
+                &crate::Hukou::ALL,
+            ),
+        }
+    }
 
-/// `Some(later) ⊆ Some(earlier)`, where `None` means "no restriction".
-fn subset_or_unrestricted<T: PartialEq>(later: &Option<Vec<T>>, earlier: &Option<Vec<T>>) -> bool {
-    match (later, earlier) {
-        (_, None) => true,
-        (Some(l), Some(e)) => l.iter().all(|x| e.contains(x)),
-        (None, Some(_)) => false,
+    /// Whether every resident a tier of shape `later` can subsidize, a tier of this shape can
+    /// subsidize too.
+    fn covers(&self, later: &TierShape) -> bool {
+        later.categories.within(&self.categories)
+            && later.grades & !self.grades == 0
+            && self.not_holding.within(&later.not_holding)
+            && later.students & !self.students == 0
+            && later.hukou & !self.hukou == 0
     }
 }
 
+/// The values of a closed set a list allows, one bit each; all of them when there is no list.
+fn mask_of<T: PartialEq>(list: Option<&[T]>, all: &[T]) -> u8 {
+    all.iter()
+        .enumerate()
+        .filter(|(_, value)| list.is_none_or(|list| list.contains(value)))
+        .fold(0, |mask, (i, _)| mask | 1 << i)
+}
+
+/// A set of categories, one bit per category in the order [`CategoryIndex`] first met them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn insert(&mut self, bit: usize) {
+        let word = bit / 64;
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        if let Some(w) = self.0.get_mut(word) {
+            *w |= 1 << (bit % 64);
+        }
+    }
+
+    /// Whether every member is also in `other`.
+    fn within(&self, other: &Bits) -> bool {
+        self.0
+            .iter()
+            .enumerate()
+            .all(|(i, w)| w & !other.0.get(i).copied().unwrap_or(0) == 0)
+    }
+}
+
+/// A number for each category the tiers name.
+#[derive(Default)]
+struct CategoryIndex<'a>(std::collections::HashMap<&'a CategoryKind, usize>);
+
+impl<'a> CategoryIndex<'a> {
+    fn bits(&mut self, kinds: &'a [CategoryKind]) -> Bits {
+        let mut bits = Bits::default();
+        for kind in kinds {
+            let next = self.0.len();
+            bits.insert(*self.0.entry(kind).or_insert(next));
+        }
+        bits
+    }
+}
+
+/// The earlier tiers of one shape, each paying more than every one before it: the first tier
+/// of the shape paying at least some amount is found by a binary search.
+#[derive(Default)]
+struct Record(Vec<(usize, Decimal)>);
+
+impl Record {
+    fn push(&mut self, tier: usize, total: Decimal) {
+        if self.0.last().is_none_or(|(_, best)| total > *best) {
+            self.0.push((tier, total));
+        }
+    }
+
+    fn first_paying_at_least(&self, total: Decimal) -> Option<(usize, Decimal)> {
+        let at = self.0.partition_point(|(_, paid)| *paid < total);
+        self.0.get(at).copied()
+    }
+}
+
+/// Tier warnings: a tier that pays nothing, one that excludes its own categories, one that an
+/// earlier tier covers (one finding per dead tier, naming the first tier that covers it), and
+/// two tiers that pay a category the same total from different funds (one finding per tier,
+/// naming the first such earlier tier).
+///
+/// Cost: tiers of one shape are compared through their [`Record`], so copies of a tier cost
+/// a binary search each; only distinct shapes are compared pairwise, with a subset test of a
+/// few machine words per pair.
 fn tier_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    let mut index = CategoryIndex::default();
+    let mut shapes: Vec<TierShape> = Vec::new();
+    let mut shape_of = Vec::with_capacity(spec.tiers.len());
+    let mut known = std::collections::HashMap::new();
+    for tier in &spec.tiers {
+        let shape = TierShape::of(tier, &mut index);
+        let id = *known.entry(shape.clone()).or_insert_with(|| {
+            shapes.push(shape);
+            shapes.len() - 1
+        });
+        shape_of.push(id);
+    }
+    // For each shape, the shapes that cover it (itself included).
+    let coverers: Vec<Vec<usize>> = shapes
+        .iter()
+        .map(|later| {
+            (0..shapes.len())
+                .filter(|&e| shapes.get(e).is_some_and(|earlier| earlier.covers(later)))
+                .collect()
+        })
+        .collect();
+    let mut records: Vec<Record> = (0..shapes.len()).map(|_| Record::default()).collect();
+    // Per category (a disability per grade) and total: the first tier paying it, and the first
+    // one after it paying it from other funds.
+    type Payers = (usize, Option<Subsidies>, Option<usize>);
+    let mut paying: std::collections::HashMap<(&CategoryKind, u8, Decimal), Payers> =
+        std::collections::HashMap::new();
+
     for (i, tier) in spec.tiers.iter().enumerate() {
         let (total, split) = tier_total(spec, tier);
+        let shape = shape_of.get(i).copied().unwrap_or(0);
         if total.is_zero() {
             out.push(problem(
                 format!("tier[{i}].parts"),
@@ -164,20 +271,51 @@ fn tier_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
             ));
             continue;
         }
-        for earlier in spec.tiers.iter().take(i) {
-            let (earlier_total, earlier_split) = tier_total(spec, earlier);
-            if covers_tier(earlier, tier) && earlier_total >= total {
-                out.push(problem(
-                    format!("tier[{i}]"),
-                    format!(
-                        "the tier `{}` can never apply: tier `{}` (listed earlier) subsidizes everyone it does with at least as much ({earlier_total} ≥ {total})",
-                        tier.id, earlier.id
-                    ),
-                    "remove the tier, or narrow the earlier one",
-                ));
-            } else if let Some(kind) = shared_category(earlier, tier)
-                && earlier_total == total
-                && earlier_split != split
+        let covering = coverers
+            .get(shape)
+            .into_iter()
+            .flatten()
+            .filter_map(|&s| records.get(s)?.first_paying_at_least(total))
+            .min_by_key(|(tier, _)| *tier);
+        if let Some((earlier, earlier_total)) = covering
+            && let Some(earlier) = spec.tiers.get(earlier)
+        {
+            out.push(problem(
+                format!("tier[{i}]"),
+                format!(
+                    "the tier `{}` can never apply: tier `{}` (listed earlier) subsidizes everyone it does with at least as much ({earlier_total} ≥ {total})",
+                    tier.id, earlier.id
+                ),
+                "remove the tier, or narrow the earlier one",
+            ));
+        } else {
+            // A disability counts grade by grade (grade 0 for any other category).
+            let grades = shapes.get(shape).map_or(0, |s| s.grades);
+            let mut keys: Vec<(&CategoryKind, u8)> = Vec::new();
+            for kind in &tier.categories {
+                if *kind == CategoryKind::Disability {
+                    keys.extend(
+                        (1..=4)
+                            .filter(|g| grades & 1 << (g - 1) != 0)
+                            .map(|g| (kind, g)),
+                    );
+                } else {
+                    keys.push((kind, 0));
+                }
+            }
+            let mut first: Option<(usize, &CategoryKind)> = None;
+            for &(kind, grade) in &keys {
+                if let Some((f, f_split, other)) = paying.get(&(kind, grade, total)) {
+                    let rival = if *f_split != split { Some(*f) } else { *other };
+                    if let Some(r) = rival
+                        && first.is_none_or(|(best, _)| r < best)
+                    {
+                        first = Some((r, kind));
+                    }
+                }
+            }
+            if let Some((earlier, kind)) = first
+                && let Some(earlier) = spec.tiers.get(earlier)
             {
                 out.push(problem(
                     format!("tier[{i}]"),
@@ -188,7 +326,27 @@ fn tier_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
                     "order the tiers as the notice lists them, and say in a comment which fund pays for a resident in both",
                 ));
             }
+            for (kind, grade) in keys {
+                let entry = paying
+                    .entry((kind, grade, total))
+                    .or_insert((i, split, None));
+                if entry.2.is_none() && entry.1 != split {
+                    entry.2 = Some(i);
+                }
+            }
         }
+        if let Some(record) = records.get_mut(shape) {
+            record.push(i, total);
+        }
+    }
+}
+
+/// `Some(later) ⊆ Some(earlier)`, where `None` means "no restriction".
+fn subset_or_unrestricted<T: PartialEq>(later: &Option<Vec<T>>, earlier: &Option<Vec<T>>) -> bool {
+    match (later, earlier) {
+        (_, None) => true,
+        (Some(l), Some(e)) => l.iter().all(|x| e.contains(x)),
+        (None, Some(_)) => false,
     }
 }
 
@@ -259,10 +417,7 @@ fn rule_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
 }
 
 fn calendar_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
-    let last_day = |to: chrono::NaiveDate| match spec.conventions.end_dates {
-        EndDates::Inclusive => to,
-        EndDates::Exclusive => to.checked_sub_days(Days::new(1)).unwrap_or(to),
-    };
+    let last_day = |to| super::compile::last_day(spec.conventions.end_dates, to);
     let window_last = last_day(spec.window.to);
     let mut extensions: Vec<_> = spec
         .extensions

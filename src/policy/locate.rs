@@ -30,24 +30,12 @@ fn segments(key_path: &str) -> Vec<Segment<'_>> {
     out
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub(crate) fn line_column(src: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(src.len());
-    let before = src.get(..offset).unwrap_or(src);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
-}
-
-/// The text of a 1-based line.
-pub(crate) fn line_text(src: &str, line: usize) -> Option<&str> {
-    src.lines().nth(line.checked_sub(1)?)
-}
-
-/// A policy file parsed once, to locate key paths and byte offsets in it.
+/// A policy file parsed once, to locate key paths and byte offsets in it: every problem of a
+/// file is located from one parse and one index of its lines, whatever their number.
 pub(crate) struct Locator<'a> {
     src: &'a str,
+    /// The byte offset where each line begins.
+    line_starts: Vec<usize>,
     root: Option<DeValue<'a>>,
     root_span: Range<usize>,
     /// Every key and value with its span and key path, built on first use.
@@ -60,12 +48,14 @@ impl<'a> Locator<'a> {
         match DeTable::parse(src) {
             Ok(root) => Locator {
                 src,
+                line_starts: line_starts(src),
                 root_span: root.span(),
                 root: Some(DeValue::Table(root.into_inner())),
                 spans: std::cell::OnceCell::new(),
             },
             Err(_) => Locator {
                 src,
+                line_starts: line_starts(src),
                 root: None,
                 root_span: 0..0,
                 spans: std::cell::OnceCell::new(),
@@ -73,9 +63,29 @@ impl<'a> Locator<'a> {
         }
     }
 
-    /// The source text.
-    pub fn src(&self) -> &'a str {
-        self.src
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.src.len());
+        let index = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self
+            .line_starts
+            .get(index.wrapping_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let column = self.src.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        (index.max(1), column)
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> Option<&'a str> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.src.len(), |&next| next);
+        let text = self.src.get(start..end)?;
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        Some(text.strip_suffix('\r').unwrap_or(text))
     }
 
     /// The line and column of the deepest part of `key_path` that exists in the file.
@@ -95,7 +105,7 @@ impl<'a> Locator<'a> {
                 None => break,
             }
         }
-        Some(line_column(self.src, span.start))
+        Some(self.line_column(span.start))
     }
 
     /// The key path of the value at `offset` (for TOML reader errors): the innermost key or
@@ -120,6 +130,14 @@ impl<'a> Locator<'a> {
         };
         holding.or_else(before).map(|(_, path)| path.clone())
     }
+}
+
+/// The byte offset where each line of `src` begins.
+fn line_starts(src: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&start| start < src.len() || start == 0)
+        .collect()
 }
 
 /// Every key and every value below `table` with its span and key path.
@@ -168,6 +186,23 @@ mod tests {
         assert_eq!(locator.locate("tier[1].id"), Some((9, 6)));
         let (line, _) = locator.locate("tier[0].parts[0].share").expect("found");
         assert_eq!(line, 6);
+    }
+
+    #[test]
+    fn lines_and_columns_from_one_index() {
+        let src = "a = 1\r\n\r\n名 = \"x\"\nlast";
+        let locator = Locator::new(src);
+        assert_eq!(locator.line_text(1), Some("a = 1"));
+        assert_eq!(locator.line_text(2), Some(""));
+        assert_eq!(locator.line_text(3), Some("名 = \"x\""));
+        assert_eq!(locator.line_text(4), Some("last"));
+        assert_eq!(locator.line_text(5), None);
+        assert_eq!(locator.line_text(0), None);
+        let x = src.find('x').expect("in source");
+        assert_eq!(locator.line_column(x), (3, 6), "columns count characters");
+        assert_eq!(locator.line_column(0), (1, 1));
+        assert_eq!(locator.line_column(src.len()), (4, 5));
+        assert_eq!(Locator::new("").line_column(0), (1, 1));
     }
 
     #[test]

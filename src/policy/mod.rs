@@ -201,16 +201,17 @@ impl Policy {
     /// [`PolicyError::Invalid`] with every rule of the policy format the spec breaks, each with
     /// its key path (there is no file, so no line).
     pub fn from_spec(spec: PolicySpec) -> Result<Policy, PolicyError> {
-        let unlocated = |problem: validate::Problem| Diagnostic {
-            severity: Severity::Error,
-            location: crate::error::Location {
-                key_path: Some(problem.key_path),
-                ..crate::error::Location::default()
-            },
-            message: problem.problem,
-            expected: problem.expected,
-            source_line: None,
-            note: None,
+        let unlocated = |problem: validate::Problem| {
+            Diagnostic::new(
+                Severity::Error,
+                crate::error::Location {
+                    key_path: Some(problem.key_path),
+                    ..crate::error::Location::default()
+                },
+                problem.problem,
+                problem.expected,
+                None,
+            )
         };
         let problems: Vec<Diagnostic> = validate::problems(&spec)
             .into_iter()

@@ -131,15 +131,10 @@ pub fn birth_date(id_number: &str) -> Result<NaiveDate, IdNumberError> {
     if expected != found {
         return Err(IdNumberError::CheckCharacter { expected, found });
     }
-    let digits = &first17[6..14];
-    let number = |range: std::ops::Range<usize>| digits[range].parse::<u32>().ok();
-    let date = match (number(0..4), number(4..6), number(6..8)) {
-        (Some(year), Some(month), Some(day)) => i32::try_from(year)
-            .ok()
-            .and_then(|year| NaiveDate::from_ymd_opt(year, month, day)),
-        _ => None,
-    };
-    date.ok_or_else(|| IdNumberError::BirthDate {
+    // The birth date as the crate reads any date (YYYYMMDD, a year from 1000): year 0000 or
+    // 2021-02-29 is no birth date.
+    let digits = first17.get(6..14).unwrap_or_default();
+    urrbmi::dates::parse_date(digits).map_err(|_| IdNumberError::BirthDate {
         digits: digits.to_string(),
     })
 }
@@ -211,6 +206,22 @@ mod tests {
         }
         assert_eq!(make("43090", born, 1), None);
         assert_eq!(make("430902", born, 1000), None);
+    }
+
+    #[test]
+    fn a_birth_date_of_year_0000_is_refused() {
+        let number = |date: &str| {
+            let first17 = format!("430102{date}123");
+            let check = check_character(&first17).expect("17 digits");
+            format!("{first17}{check}")
+        };
+        assert!(birth_date(&number("19800115")).is_ok());
+        for date in ["00000115", "09991231", "20210229", "19801301"] {
+            assert!(
+                matches!(birth_date(&number(date)), Err(IdNumberError::BirthDate { .. })),
+                "{date}"
+            );
+        }
     }
 
     #[test]
