@@ -218,7 +218,10 @@ mod tests {
         assert!(birth_date(&number("19800115")).is_ok());
         for date in ["00000115", "09991231", "20210229", "19801301"] {
             assert!(
-                matches!(birth_date(&number(date)), Err(IdNumberError::BirthDate { .. })),
+                matches!(
+                    birth_date(&number(date)),
+                    Err(IdNumberError::BirthDate { .. })
+                ),
                 "{date}"
             );
         }
