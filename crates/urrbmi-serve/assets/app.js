@@ -263,7 +263,7 @@ async function uploadRoster() {
     const policy = $("#policy").value;
     const response = await fetch(`/v1/roster?policy=${encodeURIComponent(policy)}`, {
       method: "POST",
-      headers: { "content-type": "text/csv" },
+      headers: { "content-type": /\.xlsx$/i.test(file.name) ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv" },
       body: file,
     });
     if (!response.ok) {

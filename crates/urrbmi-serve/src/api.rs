@@ -56,6 +56,8 @@ pub struct RosterQuery {
     /// `json` (the default: the summary with the annotated roster inside) or `csv` (the
     /// annotated roster alone, as a download).
     pub format: Option<String>,
+    /// For a workbook (.xlsx): the sheet to read (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// The built-in policy a query names.
@@ -682,27 +684,32 @@ pub async fn lint(
     }))
 }
 
-/// The media types a roster upload may have.
-const ROSTER_TYPES: [&str; 5] = [
+/// The media types a roster upload may have (a workbook is known by its content).
+const ROSTER_TYPES: [&str; 6] = [
     "text/csv",
     "application/csv",
     "text/plain",
     "application/octet-stream",
     "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 ];
 
 /// Evaluate a roster (台账): the summary, the rows that could not be read or evaluated, and the
 /// annotated roster (a result row per roster row, as `urrbmi roster --out` writes it).
 ///
 /// The body is the roster as CSV (UTF-8, with or without a byte-order mark; English or Chinese
-/// headings, as `urrbmi roster` reads). With `format=csv` the answer is the annotated roster
-/// alone, as a download.
+/// headings, as `urrbmi roster` reads) or an Excel workbook (.xlsx: its first sheet, or
+/// `sheet`; each sheet row is the roster line of the same number). With `format=csv` the answer
+/// is the annotated roster alone, as a download.
 #[utoipa::path(
     post,
     path = "/v1/roster",
     tag = "roster",
     params(RosterQuery),
-    request_body(content = String, content_type = "text/csv", description = "A roster"),
+    request_body(description = "A roster: CSV, or an .xlsx workbook", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )),
     responses(
         (status = 200, description = "The summary and the annotated roster", content(
             (crate::roster::RosterReport = "application/json"),
@@ -711,8 +718,8 @@ const ROSTER_TYPES: [&str; 5] = [
         (status = 400, description = "No policy named, or a bad format", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No built-in policy has the id", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body, or its number of rows, is over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not a CSV roster", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The roster cannot be read at all (no heading row, no payment date column)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not a roster (CSV or .xlsx)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The roster cannot be read at all (no heading row, no payment date column, a workbook that does not open or has no such sheet)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn roster(
@@ -745,8 +752,19 @@ pub async fn roster(
     let limits = state.limits;
     let body = crate::server::read_body(body, &headers, limits.max_roster_body).await?;
     let group = query.group.clone();
+    let sheet = query.sheet.clone();
     let report = blocking(slot, move || {
-        crate::roster::run(policy, &body, group, limits.max_roster_rows)
+        if crate::spreadsheet::is_xlsx(&body) {
+            let csv = crate::spreadsheet::xlsx_to_csv(
+                &body,
+                sheet.as_deref(),
+                limits.max_roster_rows,
+                limits.max_roster_body,
+            )?;
+            crate::roster::run(policy, &csv, group, limits.max_roster_rows)
+        } else {
+            crate::roster::run(policy, &body, group, limits.max_roster_rows)
+        }
     })
     .await??;
     if csv {

@@ -14,7 +14,7 @@
 //! Where things are: the configuration in [`config`], the router, limits and life of the server
 //! in [`server`], the handlers and their types in [`api`], problem details in [`problem`], the
 //! OpenAPI document in [`openapi`] (the core's JSON described in [`schema`]), rosters in
-//! [`roster`], the page in [`page`].
+//! [`roster`] (workbooks in [`spreadsheet`]), the page in [`page`].
 //!
 //! ```no_run
 //! use urrbmi_serve::{Config, run};
@@ -44,6 +44,7 @@ pub mod problem;
 pub mod roster;
 pub mod schema;
 pub mod server;
+pub mod spreadsheet;
 
 pub use config::{Config, DEFAULT_ADDR, Limits};
 pub use problem::Problem;

@@ -16,7 +16,7 @@ use urrbmi_serve::{Config, Limits};
 
 use support::{
     DISABLED, LAPSED, PLAIN_ADULT, Server, library_answer, library_roster, quiet, roster_csv,
-    ziyang_mix,
+    roster_xlsx, ziyang_mix,
 };
 
 const PROBLEM: &str = "application/problem+json";
@@ -622,6 +622,56 @@ async fn a_roster_upload_gives_the_summary_and_the_annotated_roster() {
         .await
         .expect("answers");
     problem(response, StatusCode::BAD_REQUEST, "bad-request").await;
+    server.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_xlsx_roster_is_read_as_its_csv_with_the_sheet_rows_as_lines() {
+    let server = Server::default_quiet().await;
+    let (summary, annotated) = library_roster("ziyang-2021", &roster_csv());
+    let workbook = roster_xlsx();
+    let response = client()
+        .post(server.url("/v1/roster?policy=ziyang-2021"))
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(workbook.clone())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: Value = response.json().await.expect("JSON");
+    assert_eq!(report["summary"], summary);
+    assert_eq!(report["annotated"]["csv"], annotated.as_str());
+    assert_eq!(report["errors"][0]["line"], 3, "the sheet's row 3");
+
+    let response = client()
+        .post(server.url("/v1/roster?policy=ziyang-2021&sheet=%E5%8F%B0%E8%B4%A6"))
+        .body(workbook.clone())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the sheet by its name, 台账"
+    );
+    let response = client()
+        .post(server.url("/v1/roster?policy=ziyang-2021&sheet=Sheet9"))
+        .body(workbook)
+        .send()
+        .await
+        .expect("answers");
+    let body = problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid-roster").await;
+    assert_eq!(body["accepted"], json!(["台账"]));
+    let response = client()
+        .post(server.url("/v1/roster?policy=ziyang-2021"))
+        .body(b"PK\x03\x04 not a workbook at all".to_vec())
+        .send()
+        .await
+        .expect("answers");
+    problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid-roster").await;
     server.stop().await.expect("stops");
 }
 

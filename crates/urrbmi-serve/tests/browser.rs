@@ -17,7 +17,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use urrbmi::{Policy, Resident, evaluate};
 
-use support::{Server, library_roster, roster_csv};
+use support::{Server, library_roster, roster_csv, roster_xlsx};
 
 /// A program from the environment variable, or the first of `candidates` that exists (by path
 /// or on `PATH`).
@@ -462,61 +462,72 @@ async fn roster_upload_downloads_the_annotated_roster(client: &Client, downloads
     std::fs::write(&path, &csv).expect("writes the roster");
     let (_, annotated) = library_roster("ziyang-2021", &csv);
 
-    let input = client
-        .find(Locator::Css("#roster-file"))
-        .await
-        .expect("a file input");
-    input
-        .send_keys(&path.display().to_string())
-        .await
-        .expect("chooses the file");
-    let before = client
-        .execute("return document.body.dataset.rosters || null;", vec![])
-        .await
-        .expect("runs");
-    client
-        .find(Locator::Css("#roster-upload"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("clicks");
-    wait_for(client, "document.body.dataset.rosters || null", &before).await;
-    let error = text_of(client, "#error").await;
-    assert!(error.is_empty(), "the page shows an error: {error}");
-    let rows = client
-        .execute(
-            "return document.querySelector('#roster-status').dataset.rows;",
-            vec![],
-        )
-        .await
-        .expect("runs");
-    assert_eq!(rows, json!("4"));
-    let link = client
-        .find(Locator::Css("#roster-download"))
-        .await
-        .expect("a link");
-    assert_eq!(
-        link.attr("download").await.expect("attr").as_deref(),
-        Some("ziyang-2021-results.csv")
-    );
-    // What the link downloaded: the file in the browser's download folder.
-    let file = downloads.join("ziyang-2021-results.csv");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let downloaded = loop {
-        if let Ok(text) = std::fs::read_to_string(&file)
-            && !text.is_empty()
-        {
-            break text;
-        }
+    // The CSV, then the same roster as an .xlsx workbook: each download is the library's.
+    let workbook = dir.0.join("roster.xlsx");
+    std::fs::write(&workbook, roster_xlsx()).expect("writes the workbook");
+    for upload in [&path, &workbook] {
+        let file = downloads.join("ziyang-2021-results.csv");
+        let _ = std::fs::remove_file(&file);
+        let input = client
+            .find(Locator::Css("#roster-file"))
+            .await
+            .expect("a file input");
+        input.clear().await.expect("clears");
+        input
+            .send_keys(&upload.display().to_string())
+            .await
+            .expect("chooses the file");
+        let before = client
+            .execute("return document.body.dataset.rosters || null;", vec![])
+            .await
+            .expect("runs");
+        client
+            .find(Locator::Css("#roster-upload"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("clicks");
+        wait_for(client, "document.body.dataset.rosters || null", &before).await;
+        let error = text_of(client, "#error").await;
         assert!(
-            Instant::now() < deadline,
-            "no download at {} in 15 s",
-            file.display()
+            error.is_empty(),
+            "the page shows an error for {}: {error}",
+            upload.display()
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert_eq!(downloaded, annotated);
+        let rows = client
+            .execute(
+                "return document.querySelector('#roster-status').dataset.rows;",
+                vec![],
+            )
+            .await
+            .expect("runs");
+        assert_eq!(rows, json!("4"));
+        let link = client
+            .find(Locator::Css("#roster-download"))
+            .await
+            .expect("a link");
+        assert_eq!(
+            link.attr("download").await.expect("attr").as_deref(),
+            Some("ziyang-2021-results.csv")
+        );
+        // What the link downloaded: the file in the browser's download folder.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let downloaded = loop {
+            if let Ok(text) = std::fs::read_to_string(&file)
+                && !text.is_empty()
+            {
+                break text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no download at {} in 15 s",
+                file.display()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(downloaded, annotated, "{}", upload.display());
+    }
     let report = text_of(client, "#roster-report").await;
     assert!(report.contains("ziyang-2021"), "{report}");
 }

@@ -166,3 +166,85 @@ pub fn library_roster(policy: &str, csv: &str) -> (Value, String) {
     let text = String::from_utf8(writer.finish().expect("finishes")).expect("UTF-8");
     (serde_json::to_value(&out.summary).expect("JSON"), text)
 }
+
+/// A cell of a test workbook.
+pub enum Cell<'a> {
+    /// Text.
+    Text(&'a str),
+    /// A date, stored as Excel stores it: a serial day number, formatted as a date.
+    Date(chrono::NaiveDate),
+    /// Nothing.
+    Empty,
+}
+
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A minimal .xlsx workbook with one sheet named `sheet` holding `rows`, written by hand (inline
+/// strings, a date style), as Excel lays the parts out.
+pub fn xlsx(sheet: &str, rows: &[Vec<Cell<'_>>]) -> Vec<u8> {
+    use std::io::Write;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("a date");
+    let mut data = String::new();
+    for (r, row) in rows.iter().enumerate() {
+        data.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, cell) in row.iter().enumerate() {
+            let column = (b'A' + c as u8) as char;
+            let at = format!("{column}{}", r + 1);
+            match cell {
+                Cell::Text(t) => data.push_str(&format!(
+                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+                    escape_xml(t)
+                )),
+                Cell::Date(d) => data.push_str(&format!(
+                    "<c r=\"{at}\" s=\"1\"><v>{}</v></c>",
+                    (*d - epoch).num_days()
+                )),
+                Cell::Empty => {}
+            }
+        }
+        data.push_str("</row>");
+    }
+    let parts = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{}" sheetId="1" r:id="rId1"/></sheets></workbook>"#, escape_xml(sheet))),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#.to_string()),
+        ("xl/styles.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#)),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, text) in parts {
+        zip.start_file(name, options).expect("a part");
+        zip.write_all(text.as_bytes()).expect("writes");
+    }
+    zip.finish().expect("a workbook").into_inner()
+}
+
+/// [`roster_csv`] as a workbook: the payment dates as date cells, the rest as text.
+pub fn roster_xlsx() -> Vec<u8> {
+    let csv = roster_csv();
+    let rows: Vec<Vec<Cell<'_>>> = csv
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            line.split(',')
+                .enumerate()
+                .map(|(c, field)| match (i, c, field) {
+                    (_, _, "") => Cell::Empty,
+                    (1.., 3, date) => Cell::Date(
+                        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("a date"),
+                    ),
+                    (_, _, text) => Cell::Text(text),
+                })
+                .collect()
+        })
+        .collect();
+    xlsx("台账", &rows)
+}
