@@ -9,6 +9,7 @@
 
 mod support;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,7 +24,9 @@ use support::{Server, library_roster, roster_csv, roster_xlsx};
 /// or on `PATH`).
 fn find(variable: &str, candidates: &[&str]) -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(variable) {
-        return Some(PathBuf::from(path));
+        // A path given that does not exist is a missing program, not another to look for.
+        let path = PathBuf::from(path);
+        return path.exists().then_some(path);
     }
     let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
@@ -669,7 +672,10 @@ async fn the_page_shows_what_the_library_computes() {
             !required,
             "URRBMI_REQUIRE_BROWSER=1 but Chromium or chromedriver is missing (apt-get install chromium chromium-driver)"
         );
-        eprintln!(
+        // Written to the standard error itself, past the test harness's capture, so that the
+        // skip shows in the output of a passing `cargo test`.
+        let _ = writeln!(
+            std::io::stderr(),
             "\n\n**************************************************************************\n\
              SKIPPED the browser test: Chromium or chromedriver is not installed\n\
              (Debian: apt-get install chromium chromium-driver; .ci/run installs them\n\
