@@ -150,7 +150,8 @@ calculator page is at /.\n\n\
 Safe by default: it listens on 127.0.0.1 only; every limit below applies to every request; no \
 path from a request reaches the file system (policies are the built-ins, or the body of \
 /v1/lint); CORS is off unless --cors-origin is given; SIGTERM or Ctrl-C stops it after \
-answering the requests in flight; each request is logged on a line of standard error.";
+answering the requests in flight (connections still open a second past the timeout are \
+dropped); each request is logged on a line of standard error.";
 
 /// The exit status of `urrbmi serve`.
 const SERVE_EXIT: &str = "Exit status: 0 after a graceful shutdown, 2 when the address cannot be listened \
@@ -180,6 +181,10 @@ pub struct ServeArgs {
     /// How many requests are handled at once; more wait for a slot, within the timeout.
     #[arg(long, value_name = "N", default_value = "16", value_parser = whole_usize)]
     pub max_concurrent: usize,
+    /// How many connections are open at once; more wait in the system's queue. A connection
+    /// that sends no complete request head within the timeout is closed.
+    #[arg(long, value_name = "N", default_value = "512", value_parser = whole_usize)]
+    pub max_connections: usize,
     /// Allow pages of this origin (https://host[:port]) to call the API; repeat for more, `*`
     /// for any. Off by default: only the server's own page.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
@@ -398,6 +403,7 @@ mod tests {
         assert_eq!(args.max_roster_rows, limits.max_roster_rows);
         assert_eq!(args.timeout, limits.timeout);
         assert_eq!(args.max_concurrent, limits.max_concurrent);
+        assert_eq!(args.max_connections, limits.max_connections);
         assert!(args.cors_origins.is_empty());
     }
 

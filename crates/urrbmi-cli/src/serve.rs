@@ -15,6 +15,7 @@ pub fn run(args: ServeArgs) -> Result {
             max_roster_rows: args.max_roster_rows,
             timeout: args.timeout,
             max_concurrent: args.max_concurrent,
+            max_connections: args.max_connections,
         },
         cors_origins: args.cors_origins,
         log: !args.quiet,

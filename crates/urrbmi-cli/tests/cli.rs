@@ -1056,6 +1056,7 @@ mod serve {
             "[default: 500_000]",
             "[default: 30s]",
             "[default: 16]",
+            "[default: 512]",
         ] {
             assert!(help.contains(default), "{default} in\n{help}");
         }

@@ -19,10 +19,13 @@ pub struct Limits {
     /// The most rows one roster upload may hold.
     pub max_roster_rows: usize,
     /// How long a request may take, from its arrival (waiting for a slot included) to its
-    /// answer.
+    /// answer; also how long a connection may take to send a request's head.
     pub timeout: Duration,
     /// How many requests are handled at once; more wait for a slot (within the timeout).
     pub max_concurrent: usize,
+    /// How many connections are open at once; more wait in the system's queue until one
+    /// closes. A connection that sends no complete request head within `timeout` is closed.
+    pub max_connections: usize,
 }
 
 impl Limits {
@@ -38,6 +41,8 @@ impl Limits {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
     /// 16 requests.
     pub const DEFAULT_MAX_CONCURRENT: usize = 16;
+    /// 512 connections.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 }
 
 impl Default for Limits {
@@ -49,6 +54,7 @@ impl Default for Limits {
             max_roster_rows: Limits::DEFAULT_MAX_ROSTER_ROWS,
             timeout: Limits::DEFAULT_TIMEOUT,
             max_concurrent: Limits::DEFAULT_MAX_CONCURRENT,
+            max_connections: Limits::DEFAULT_MAX_CONNECTIONS,
         }
     }
 }

@@ -220,6 +220,7 @@ pub fn router(config: &Config) -> Result<Router, ServeError> {
         ("--max-batch", limits.max_batch),
         ("--max-roster-rows", limits.max_roster_rows),
         ("--max-concurrent", limits.max_concurrent),
+        ("--max-connections", limits.max_connections),
     ] {
         if value == 0 {
             return Err(ServeError::ZeroLimit(name));
@@ -285,21 +286,65 @@ fn cors(origins: &[String]) -> Result<Option<CorsLayer>, ServeError> {
 
 /// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
 ///
+/// Each connection is HTTP/1.1 with keep-alive; at most `max_connections` are open at once (the
+/// rest wait in the system's accept queue), and one that sends no complete request head within
+/// the timeout is closed. After `shutdown`, the listener is closed at once, idle connections are
+/// closed, and the requests in flight are answered; connections still open one second past the
+/// timeout are dropped, so a stalled client cannot hold the shutdown.
+///
 /// # Errors
 ///
-/// As [`router`], or the server's I/O error.
+/// As [`router`].
 pub async fn serve(
     listener: TcpListener,
     config: &Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let app = router(config)?;
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let limits = config.limits;
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, or a connection reset before it was accepted: wait a
+                // little rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+            let mut request = request.map(Body::new);
+            request.extensions_mut().insert(ConnectInfo(peer));
+            tower::ServiceExt::oneshot(app.clone(), request)
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(limits.timeout)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let grace = limits.timeout + std::time::Duration::from_secs(1);
+    let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
     Ok(())
 }
 

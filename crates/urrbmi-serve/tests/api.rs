@@ -853,6 +853,66 @@ async fn shutdown_answers_the_request_in_flight() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_never_finishes_its_head_is_closed_and_holds_no_shutdown() {
+    let config = Config {
+        limits: Limits {
+            timeout: Duration::from_millis(300),
+            ..Limits::default()
+        },
+        ..quiet()
+    };
+    let server = Server::start(config).await;
+    let mut stream = TcpStream::connect(server.addr).await.expect("connects");
+    stream
+        .write_all(b"POST /v1/assess?policy=ziyang-2021 HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("writes");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the server closed the connection");
+    // Another one stalls; the shutdown still ends, a second past the timeout at most.
+    let mut stalled = TcpStream::connect(server.addr).await.expect("connects");
+    stalled
+        .write_all(b"GET / HTTP/1.1\r\n")
+        .await
+        .expect("writes");
+    let stopped = tokio::time::timeout(Duration::from_secs(5), server.stop()).await;
+    assert!(matches!(stopped, Ok(Ok(()))), "the shutdown was held");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_limit_wait_for_one_to_close() {
+    let config = Config {
+        limits: Limits {
+            max_connections: 1,
+            ..Limits::default()
+        },
+        ..quiet()
+    };
+    let server = Server::start(config).await;
+    let holder = TcpStream::connect(server.addr).await.expect("connects");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let waiting = client()
+        .get(server.url("/v1/policies"))
+        .timeout(Duration::from_millis(500))
+        .send()
+        .await;
+    assert!(
+        waiting.is_err(),
+        "the second connection waits while the first is open"
+    );
+    drop(holder);
+    let response = client()
+        .get(server.url("/v1/policies"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .expect("answers once the first connection closed");
+    assert_eq!(response.status(), StatusCode::OK);
+    server.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_paths_and_methods_are_problems() {
     let server = Server::default_quiet().await;
     let response = client()
