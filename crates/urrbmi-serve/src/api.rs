@@ -169,6 +169,7 @@ pub async fn assess(
     };
     let limits = state.limits;
     let body = crate::server::read_body(body, &headers, limits.max_body).await?;
+    let inline = body.len() <= INLINE_BYTES;
     let work = move || {
         if lines {
             assess_lines(policy, &body, limits.max_batch)
@@ -176,20 +177,11 @@ pub async fn assess(
             assess_json(policy, &body, limits.max_batch)
         }
     };
-    if body_len_hint(&headers).unwrap_or(usize::MAX) <= INLINE_BYTES {
+    if inline {
         work()
     } else {
         blocking(slot, work).await?
     }
-}
-
-fn body_len_hint(headers: &HeaderMap) -> Option<usize> {
-    headers
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
 }
 
 fn batch_too_large(count: usize, limit: usize, what: &str) -> Problem {
@@ -646,11 +638,17 @@ pub struct LintReport {
 )]
 pub async fn lint(
     State(state): State<AppState>,
+    Extension(slot): Extension<Slot>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<LintReport>, Problem> {
     let body = crate::server::read_body(body, &headers, state.limits.max_body).await?;
-    let text = std::str::from_utf8(&body).map_err(|e| {
+    // Linting a large file takes a while: not on the request's own task.
+    blocking(slot, move || lint_text(&body)).await?
+}
+
+fn lint_text(body: &[u8]) -> Result<Json<LintReport>, Problem> {
+    let text = std::str::from_utf8(body).map_err(|e| {
         Problem::new(
             Kind::InvalidPolicy,
             format!(

@@ -229,6 +229,8 @@ pub fn router(config: &Config) -> Result<Router, ServeError> {
     if limits.timeout.is_zero() {
         return Err(ServeError::ZeroLimit("--timeout"));
     }
+    // Load the built-in policies now (each once), not in the first request that names one.
+    let _ = urrbmi::Policy::builtins();
     let openapi = serde_json::to_vec_pretty(&crate::openapi::document())
         .map_err(|e| ServeError::Io(e.into()))?;
     let state = AppState {
