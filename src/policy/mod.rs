@@ -151,6 +151,23 @@ impl Policy {
         builtin::BUILTIN.iter().map(|(stem, _)| *stem)
     }
 
+    /// The TOML text of a built-in policy, as the file in `policies/` reads, by id: `None` for
+    /// an id that is not built in.
+    ///
+    /// ```
+    /// use urrbmi::Policy;
+    /// let text = Policy::builtin_text("ziyang-2021").unwrap();
+    /// assert_eq!(Policy::from_toml_str(text)?.id(), "ziyang-2021");
+    /// assert!(Policy::builtin_text("nowhere-2021").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn builtin_text(id: &str) -> Option<&'static str> {
+        builtin::BUILTIN
+            .iter()
+            .find(|(stem, _)| *stem == id)
+            .map(|(_, text)| *text)
+    }
+
     /// All built-in policies, loaded (each once; see [`Policy::builtin`]).
     ///
     /// # Errors

@@ -17,6 +17,8 @@
 //! - [`roster`]: reading and writing CSV rosters with English or Chinese headings
 //!   (`headings`, `read`, `cells`, `write`, `errors`); [`idcard`] checks resident ID numbers
 //!   (GB 11643-1999).
+//! - [`jsonl`]: the assess contract, one JSON answer per resident (its line or index, its id),
+//!   shared by `urrbmi assess` and `urrbmi serve`.
 //! - [`scenario`]: seeded synthetic rosters from a region's population table.
 //! - [`diff`](mod@diff): what changed between two policies, and [`explain_change`] for one
 //!   resident (`diff/explain.rs`).
@@ -48,6 +50,7 @@
 pub mod batch;
 pub mod diff;
 pub mod idcard;
+pub mod jsonl;
 mod money;
 pub mod roster;
 pub mod scenario;

@@ -59,6 +59,9 @@ pub enum Command {
     /// Run golden cases (the format of tests/cases/README.md) against a policy file.
     #[command(long_about = TEST_ABOUT, after_help = TEST_EXIT)]
     Test(TestArgs),
+    /// Serve the rules over HTTP: a JSON API (/v1), its OpenAPI document, a calculator page.
+    #[command(long_about = SERVE_ABOUT, after_help = SERVE_EXIT)]
+    Serve(ServeArgs),
 }
 
 /// The long help of `urrbmi assess`.
@@ -134,6 +137,77 @@ that differs is reported with every difference and its trace, then a summary lin
 /// The exit status of `urrbmi test`.
 const TEST_EXIT: &str = "Exit status: 0 when every case passes, 1 when some case differs, 2 on a usage \
 error or a policy or case file that cannot be read.";
+
+/// The long help of `urrbmi serve`.
+const SERVE_ABOUT: &str = "Serve the rules over HTTP, for desks and systems not written in Rust.\n\n\
+Endpoints: POST /v1/assess?policy=ID (one resident as a JSON object, many as a JSON array, or \
+JSON lines with Content-Type: application/x-ndjson; the answers of `urrbmi assess`, each with its \
+index or line and id), GET /v1/policies, GET /v1/policies/ID (metadata, window, standards, \
+tiers, the source TOML), GET /v1/vocabulary, POST /v1/lint (a policy file in the body), \
+POST /v1/roster?policy=ID (a CSV roster in the body: the summary and the annotated roster), \
+GET /openapi.json. Errors are RFC 9457 problem details (application/problem+json). The \
+calculator page is at /.\n\n\
+Safe by default: it listens on 127.0.0.1 only; every limit below applies to every request; no \
+path from a request reaches the file system (policies are the built-ins, or the body of \
+/v1/lint); CORS is off unless --cors-origin is given; SIGTERM or Ctrl-C stops it after \
+answering the requests in flight (connections still open a second past the timeout are \
+dropped); each request is logged on a line of standard error.";
+
+/// The exit status of `urrbmi serve`.
+const SERVE_EXIT: &str = "Exit status: 0 after a graceful shutdown, 2 when the address cannot be listened \
+on or a flag is bad.";
+
+/// `urrbmi serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on; 0.0.0.0:PORT (or [::]:PORT) listens on every interface.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// The largest body of /v1/assess and /v1/lint (bytes, or with KiB, MiB, GiB).
+    #[arg(long, value_name = "SIZE", default_value = "8MiB", value_parser = size)]
+    pub max_body: usize,
+    /// The largest roster upload to /v1/roster.
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = size)]
+    pub max_roster_body: usize,
+    /// The most residents one /v1/assess request may hold (array elements or non-blank lines).
+    #[arg(long, value_name = "N", default_value = "10_000", value_parser = whole_usize)]
+    pub max_batch: usize,
+    /// The most rows one roster upload may hold.
+    #[arg(long, value_name = "N", default_value = "500_000", value_parser = whole_usize)]
+    pub max_roster_rows: usize,
+    /// How long a request may take, waiting for a slot included (30s, 500ms, 2min).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
+    pub timeout: std::time::Duration,
+    /// How many requests are handled at once; more wait for a slot, within the timeout.
+    #[arg(long, value_name = "N", default_value = "16", value_parser = whole_usize)]
+    pub max_concurrent: usize,
+    /// How many connections are open at once; more wait in the system's queue. A connection
+    /// that sends no complete request head within the timeout is closed.
+    #[arg(long, value_name = "N", default_value = "512", value_parser = whole_usize)]
+    pub max_connections: usize,
+    /// Allow pages of this origin (https://host[:port]) to call the API; repeat for more, `*`
+    /// for any. Off by default: only the server's own page.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+    /// Write no request log.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// A size: bytes, or with KiB, MiB, GiB.
+fn size(text: &str) -> Result<usize, String> {
+    urrbmi_serve::config::parse_bytes(text).map_err(|e| e.to_string())
+}
+
+/// A duration: 30s, 500ms, 2min.
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    urrbmi_serve::config::parse_duration(text)
+}
+
+/// A whole number, digits optionally grouped by `_`.
+fn whole_usize(text: &str) -> Result<usize, String> {
+    whole_number(text).and_then(|n| usize::try_from(n).map_err(|e| e.to_string()))
+}
 
 /// `urrbmi assess`.
 #[derive(Debug, Args)]
@@ -310,6 +384,27 @@ mod tests {
     #[test]
     fn the_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_serve_defaults_are_the_library_defaults() {
+        use clap::Parser;
+        let Ok(super::Cli {
+            command: super::Command::Serve(args),
+        }) = super::Cli::try_parse_from(["urrbmi", "serve"])
+        else {
+            panic!("urrbmi serve parses")
+        };
+        let limits = urrbmi_serve::Limits::default();
+        assert_eq!(args.addr, urrbmi_serve::DEFAULT_ADDR);
+        assert_eq!(args.max_body, limits.max_body);
+        assert_eq!(args.max_roster_body, limits.max_roster_body);
+        assert_eq!(args.max_batch, limits.max_batch);
+        assert_eq!(args.max_roster_rows, limits.max_roster_rows);
+        assert_eq!(args.timeout, limits.timeout);
+        assert_eq!(args.max_concurrent, limits.max_concurrent);
+        assert_eq!(args.max_connections, limits.max_connections);
+        assert!(args.cors_origins.is_empty());
     }
 
     #[test]

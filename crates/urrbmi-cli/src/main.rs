@@ -15,6 +15,7 @@ mod lint;
 mod output;
 mod policies;
 mod roster;
+mod serve;
 mod simulate;
 mod test;
 mod whatif;
@@ -45,5 +46,6 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Policies(args) => policies::run(args),
         Command::Test(args) => test::run(args),
+        Command::Serve(args) => serve::run(args),
     })
 }

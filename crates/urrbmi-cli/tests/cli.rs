@@ -943,3 +943,144 @@ tier = "none"
         std::fs::remove_file(path).unwrap();
     }
 }
+
+mod serve {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpStream;
+    use std::process::Child;
+
+    /// `urrbmi serve` on an ephemeral loopback port: the child, its address, its standard error.
+    fn start(extra: &[&str]) -> (Child, String, BufReader<std::process::ChildStderr>) {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+        let mut line = String::new();
+        stderr.read_line(&mut line).expect("reads the first line");
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        (child, addr, stderr)
+    }
+
+    /// One HTTP/1.1 request: the status and the body.
+    fn request(addr: &str, method: &str, path: &str, media: &str, body: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(addr).expect("connects");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {media}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("writes");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("reads");
+        let status = answer
+            .get(9..12)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {answer:?}"));
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map_or("", |(_, b)| b)
+            .to_string();
+        (status, body)
+    }
+
+    fn terminate(child: &mut Child) -> i32 {
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        child
+            .wait()
+            .expect("exits")
+            .code()
+            .expect("exited, not killed")
+    }
+
+    #[test]
+    fn serves_what_assess_prints_and_stops_cleanly_on_sigterm() {
+        let (mut child, addr, mut stderr) = start(&[]);
+        assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+        let lines = "{\"id\":\"a\",\"birth_date\":\"1970-03-01\",\"payment_date\":\"2020-10-15\",\"categories\":[{\"kind\":\"低保对象\"}]}\n\
+                     not json\n\
+                     {\"id\":\"b\",\"birth_date\":\"1985-06-01\",\"payment_date\":\"2021-03-02\"}\n";
+        let printed = run_with(&["assess", "--policy", "ziyang-2021"], lines.as_bytes());
+        let (status, served) = request(
+            &addr,
+            "POST",
+            "/v1/assess?policy=ziyang-2021",
+            "application/x-ndjson",
+            lines,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(
+            served,
+            stdout(&printed),
+            "the server answers as urrbmi assess prints"
+        );
+        let (status, body) = request(&addr, "GET", "/v1/policies/nowhere", "text/plain", "");
+        assert_eq!(status, 404);
+        assert!(body.contains("unknown-policy"), "{body}");
+
+        assert_eq!(terminate(&mut child), 0);
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).expect("reads the log");
+        assert!(
+            rest.contains(" POST /v1/assess?policy=ziyang-2021 200 "),
+            "{rest}"
+        );
+        assert!(rest.contains(" GET /v1/policies/nowhere 404 "), "{rest}");
+        assert!(rest.contains("shutting down"), "{rest}");
+    }
+
+    #[test]
+    fn the_help_states_every_limit_with_its_default() {
+        let output = run(&["serve", "--help"]);
+        assert_eq!(code(&output), 0);
+        let help = stdout(&output);
+        for default in [
+            "[default: 127.0.0.1:8080]",
+            "[default: 8MiB]",
+            "[default: 64MiB]",
+            "[default: 10_000]",
+            "[default: 500_000]",
+            "[default: 30s]",
+            "[default: 16]",
+            "[default: 512]",
+        ] {
+            assert!(help.contains(default), "{default} in\n{help}");
+        }
+    }
+
+    #[test]
+    fn bad_limits_and_busy_addresses_exit_2() {
+        let output = run(&["serve", "--max-body", "0", "--addr", "127.0.0.1:0"]);
+        assert_eq!(code(&output), 2);
+        assert!(
+            stderr(&output).contains("--max-body"),
+            "{}",
+            stderr(&output)
+        );
+        let output = run(&["serve", "--max-body", "lots"]);
+        assert_eq!(code(&output), 2);
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+        let addr = taken.local_addr().expect("address").to_string();
+        let output = run(&["serve", "--addr", &addr]);
+        assert_eq!(code(&output), 2);
+        assert!(
+            stderr(&output).contains("cannot listen on"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
