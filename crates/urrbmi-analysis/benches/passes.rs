@@ -1,4 +1,5 @@
-//! Passes of one batch mode over the seeded `ziyang-2021` mix, for counting instructions with
+//! Passes of one batch mode over the seeded mix of a built-in policy (`ziyang-2021` unless a
+//! fourth argument names another), for counting instructions with
 //! valgrind (a figure the load of a shared machine does not move). Not a criterion bench: it
 //! does nothing without arguments.
 //!
@@ -6,6 +7,7 @@
 //! cargo bench -p urrbmi-analysis --bench passes --no-run   # prints the binary's path
 //! valgrind --tool=callgrind target/release/deps/passes-... records 20000 1
 //! valgrind --tool=callgrind target/release/deps/passes-... records 20000 2
+//! valgrind --tool=callgrind target/release/deps/passes-... loop 20000 1 hunan-2026
 //! ```
 //!
 //! The instructions of one pass are the difference of the two totals (the mix and the policy
@@ -48,15 +50,24 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let [mode, residents, passes] = args.as_slice() else {
-        eprintln!("usage: passes MODE RESIDENTS PASSES (see the file's docs); nothing to do");
-        return;
+    let (mode, residents, passes, policy) = match args.as_slice() {
+        [mode, residents, passes] => (mode, residents, passes, "ziyang-2021"),
+        [mode, residents, passes, policy] => (mode, residents, passes, policy.as_str()),
+        _ => {
+            eprintln!(
+                "usage: passes MODE RESIDENTS PASSES [POLICY] (see the file's docs); nothing to do"
+            );
+            return;
+        }
     };
     let (Ok(n), Ok(passes)) = (residents.parse::<usize>(), passes.parse::<usize>()) else {
         eprintln!("RESIDENTS and PASSES are whole numbers");
         return;
     };
-    let policy = Policy::builtin("ziyang-2021").expect("built-in policy");
+    let Ok(policy) = Policy::builtin(policy) else {
+        eprintln!("no built-in policy `{policy}`");
+        return;
+    };
     let residents = common::mix(policy, n, common::SEED);
     let batch = Batch::new(policy).parallel(false);
     let mut records = Vec::new();
