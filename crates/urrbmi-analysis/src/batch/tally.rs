@@ -338,7 +338,61 @@ pub struct Tally<'p> {
     /// Residents holding at least one category, each counted once: the residents holding none
     /// are all the others, so the common case adds nothing here.
     categorized: Acc,
-    groups: Vec<Acc>,
+    groups: GroupAccs,
+}
+
+/// Group ids below this are counted in a vector by position; the others in a map, so that a
+/// tally of a few residents of a roster of a million groups costs what it counts, not the
+/// number of groups (a batch makes a tally per split of its chunk).
+const DENSE_GROUPS: usize = 4096;
+
+/// The accumulators of the groups a tally has met.
+#[derive(Debug, Clone, Default)]
+struct GroupAccs {
+    dense: Vec<Acc>,
+    sparse: std::collections::HashMap<GroupId, Acc>,
+}
+
+impl GroupAccs {
+    #[inline]
+    fn get_mut(&mut self, group: GroupId) -> &mut Acc {
+        let index = group.index();
+        if index < DENSE_GROUPS {
+            if index >= self.dense.len() {
+                self.dense.resize(index + 1, Acc::default());
+            }
+            if let Some(acc) = self.dense.get_mut(index) {
+                return acc;
+            }
+        }
+        self.sparse.entry(group).or_default()
+    }
+
+    fn merge(&mut self, other: &GroupAccs) {
+        if other.dense.len() > self.dense.len() {
+            self.dense.resize(other.dense.len(), Acc::default());
+        }
+        for (mine, theirs) in self.dense.iter_mut().zip(&other.dense) {
+            mine.merge(theirs);
+        }
+        for (group, acc) in &other.sparse {
+            self.sparse.entry(*group).or_default().merge(acc);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.dense.clear();
+        self.sparse.clear();
+    }
+
+    /// Every group met, with its accumulator.
+    fn iter(&self) -> impl Iterator<Item = (GroupId, &Acc)> + '_ {
+        self.dense
+            .iter()
+            .enumerate()
+            .map(|(i, acc)| (GroupId::from_index(i), acc))
+            .chain(self.sparse.iter().map(|(g, acc)| (*g, acc)))
+    }
 }
 
 impl<'p> Tally<'p> {
@@ -370,7 +424,7 @@ impl<'p> Tally<'p> {
             category_kinds,
             other_categories: BTreeMap::new(),
             categorized: Acc::default(),
-            groups: Vec::new(),
+            groups: GroupAccs::default(),
         }
     }
 
@@ -481,13 +535,7 @@ impl<'p> Tally<'p> {
             }
         }
         if let Some(group) = group {
-            let index = group.index();
-            if index >= self.groups.len() {
-                self.groups.resize(index + 1, Acc::default());
-            }
-            if let Some(acc) = self.groups.get_mut(index) {
-                acc.add(record, exact);
-            }
+            self.groups.get_mut(group).add(record, exact);
         }
     }
 
@@ -580,12 +628,7 @@ impl<'p> Tally<'p> {
                 .merge(acc);
         }
         self.categorized.merge(&other.categorized);
-        if other.groups.len() > self.groups.len() {
-            self.groups.resize(other.groups.len(), Acc::default());
-        }
-        for (mine, theirs) in self.groups.iter_mut().zip(&other.groups) {
-            mine.merge(theirs);
-        }
+        self.groups.merge(&other.groups);
     }
 
     /// Turns this tally into a totals-only one: the enrolled residents of the tier rows move
@@ -670,13 +713,13 @@ impl<'p> Tally<'p> {
             }
         }
         summary.no_category = everyone.minus(&self.categorized).totals();
-        for (index, acc) in self.groups.iter().enumerate() {
+        for (id, acc) in self.groups.iter() {
             if acc.residents == 0 {
                 continue;
             }
             let name = groups
-                .and_then(|g| g.name(GroupId::from_index(index)))
-                .map_or_else(|| format!("#{index}"), str::to_string);
+                .and_then(|g| g.name(id))
+                .map_or_else(|| format!("#{}", id.index()), str::to_string);
             summary
                 .by_group
                 .entry(name)

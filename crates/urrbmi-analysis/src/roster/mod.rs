@@ -62,11 +62,20 @@
 mod cells;
 mod errors;
 mod headings;
+mod output;
 mod read;
+mod source;
 mod write;
 
-pub use cells::parse_categories;
+pub use cells::{county_category_spellings, excel_serial, parse_categories, parse_cell_date};
 pub use errors::{RosterError, RowError, RowProblem};
-pub use headings::{Field, RESULT_HEADINGS, WRITER_HEADINGS};
-pub use read::{RosterChunk, RosterOptions, RosterReader};
+pub use headings::{
+    CARRIED_HEADINGS, Field, Layout, NearMiss, RESULT_HEADINGS, WRITER_HEADINGS, resembles,
+};
+pub use output::{
+    AnnotatedWriter, HeadingLanguage, OutputFormat, Problems, RowResult, is_read_problem,
+    result_headings,
+};
+pub use read::{RosterChunk, RosterOptions, RosterReader, RowOutcome};
+pub use source::{InputFormat, MAX_SPAN, RosterRow};
 pub use write::{ResultWriter, RosterWriter};
