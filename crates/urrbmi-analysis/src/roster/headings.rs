@@ -243,6 +243,17 @@ pub const CARRIED_HEADINGS: &[&str] = &[
     "village",
 ];
 
+/// Whether `heading` is one of the result columns [`AnnotatedWriter`](super::AnnotatedWriter)
+/// appends (in either language): a roster written back with its results reads again, its
+/// result columns carried, not taken for near misses.
+fn is_result_heading(heading: &str) -> bool {
+    use super::output::{HeadingLanguage, result_headings};
+    [HeadingLanguage::Chinese, HeadingLanguage::English]
+        .into_iter()
+        .flat_map(result_headings)
+        .any(|h| h == heading.trim())
+}
+
 /// A heading as compared: trimmed, without a byte-order mark, inner spaces or `*` marks, with
 /// full-width brackets as ASCII ones.
 pub(super) fn normalize(heading: &str) -> String {
@@ -446,6 +457,7 @@ impl Columns {
                 Some(field)
             } else if heading.is_empty()
                 || CARRIED_HEADINGS.iter().any(|c| same(c, heading))
+                || is_result_heading(heading)
                 || grouping.iter().any(|g| same(g, heading))
             {
                 if !heading.is_empty() {
