@@ -96,7 +96,10 @@ enum Sink {
     },
 }
 
-/// Writes a roster back with its results: see the [module docs](self).
+/// Writes a roster back with its results: every row as it came (all its cells, in their order)
+/// with the result columns ([`result_headings`]) appended, as a workbook (`.xlsx`, written with
+/// `rust_xlsxwriter` in its constant-memory mode, amounts as numbers) or as CSV with a UTF-8
+/// byte-order mark (so that Excel opens it as UTF-8).
 pub struct AnnotatedWriter {
     sink: Sink,
     language: HeadingLanguage,
