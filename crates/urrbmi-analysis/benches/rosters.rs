@@ -221,13 +221,16 @@ fn main() {
     let mut group = criterion.benchmark_group("rosters");
     group.throughput(Throughput::Elements(ROWS as u64));
     for (name, path, out) in &cases {
-        let got = pipeline(policy, path, out.as_deref());
-        if !name.starts_with("groups") {
-            assert_eq!((got.0, got.1), (reference.0, reference.1), "{name}");
-        } else {
-            assert_eq!(got.2, ROWS, "a group per row");
-        }
-        group.bench_function(*name, |b| b.iter(|| pipeline(policy, path, out.as_deref())));
+        // The closure runs only for the cases the filter selects.
+        group.bench_function(*name, |b| {
+            let got = pipeline(policy, path, out.as_deref());
+            if name.starts_with("groups") {
+                assert_eq!(got.2, ROWS, "a group per row");
+            } else {
+                assert_eq!((got.0, got.1), (reference.0, reference.1), "{name}");
+            }
+            b.iter(|| pipeline(policy, path, out.as_deref()))
+        });
     }
     group.finish();
     criterion.final_summary();

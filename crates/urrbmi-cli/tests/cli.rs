@@ -632,6 +632,28 @@ mod county {
     }
 
     #[test]
+    fn the_help_names_the_formats_and_the_options() {
+        let out = run(&["roster", "--help"]);
+        assert_eq!(code(&out), 0);
+        let help = stdout(&out);
+        for part in [
+            "GB18030/GBK",
+            ".xlsx",
+            "--sheet",
+            "--encoding",
+            "--map",
+            "--ignore",
+            "--mapping",
+            "--annotated",
+            "--headings",
+            "--no-group",
+            "人员类型 for 人员类别",
+        ] {
+            assert!(help.contains(part), "{part}: {help}");
+        }
+    }
+
+    #[test]
     fn bad_options_are_usage_errors() {
         let path = gbk_roster();
         for (args, says) in [

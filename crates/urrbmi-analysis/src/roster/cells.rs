@@ -93,7 +93,7 @@ impl Columns {
         line: u64,
     ) -> Result<Option<&'r str>, Box<RowError>> {
         let text = row.get(at).unwrap_or_default().trim();
-        if text.contains('\u{FFFD}') {
+        if row.maybe_lossy() && text.contains('\u{FFFD}') {
             return Err(Box::new(RowError {
                 line,
                 column: self.headings.get(at).cloned().unwrap_or_default(),

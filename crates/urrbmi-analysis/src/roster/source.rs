@@ -98,6 +98,9 @@ pub struct RosterRow {
     ends: Vec<usize>,
     /// The cell where an unclosed quote opened (this row's line is where it opened).
     unclosed: Option<usize>,
+    /// Whether the decoder had replaced undecodable bytes with U+FFFD by the time this row
+    /// was read: only then are its cells searched for U+FFFD.
+    lossy: bool,
 }
 
 impl RosterRow {
@@ -151,10 +154,16 @@ impl RosterRow {
         self.unclosed
     }
 
+    /// Whether some cell of this row may hold bytes the decoder could not read (U+FFFD).
+    pub(super) fn maybe_lossy(&self) -> bool {
+        self.lossy
+    }
+
     fn clear(&mut self) {
         self.text.clear();
         self.ends.clear();
         self.unclosed = None;
+        self.lossy = false;
     }
 
     fn end_cell(&mut self) {
@@ -312,6 +321,8 @@ pub(super) struct TextSource<R> {
     held: Vec<(u64, String)>,
     delimiter: u8,
     bytes_read: u64,
+    /// Whether the decoder has replaced any bytes with U+FFFD so far.
+    lossy: bool,
 }
 
 /// Where a quoted cell stands at the end of a line.
@@ -357,6 +368,7 @@ impl<R: Read> TextSource<R> {
             held: Vec::new(),
             delimiter: b',',
             bytes_read,
+            lossy: false,
         };
         source.decode_raw()?;
         source.delimiter = source.sniff_delimiter();
@@ -390,7 +402,9 @@ impl<R: Read> TextSource<R> {
                 .max_utf8_buffer_length(src.len())
                 .unwrap_or(src.len().saturating_mul(3).saturating_add(16));
             self.text.reserve(room);
-            let (result, read, _) = self.decoder.decode_to_string(src, &mut self.text, self.eof);
+            let (result, read, replaced) =
+                self.decoder.decode_to_string(src, &mut self.text, self.eof);
+            self.lossy |= replaced;
             src = src.get(read..).unwrap_or_default();
             match result {
                 CoderResult::InputEmpty => break,
@@ -458,6 +472,7 @@ impl<R: Read> TextSource<R> {
         expected: Option<usize>,
     ) -> Result<bool, RosterError> {
         row.clear();
+        row.lossy = self.lossy;
         self.held.clear();
         let mut line = String::new();
         let mut quote = Quote::default();
@@ -471,6 +486,8 @@ impl<R: Read> TextSource<R> {
                 self.unclosed(row, quote);
                 return Ok(true);
             };
+            // A block decoded for this line may have had replacements.
+            row.lossy |= self.lossy;
             if span == 0 {
                 row.line = number;
             }
@@ -503,6 +520,7 @@ impl<R: Read> TextSource<R> {
             .position(|(number, _)| *number == quote.line)
             .unwrap_or(0);
         row.clear();
+        row.lossy = self.lossy;
         for (i, (number, text)) in held.iter().enumerate().take(at + 1) {
             if i == 0 {
                 row.line = *number;
