@@ -1,4 +1,4 @@
-//! The six built-in policies, side by side, for a handful of residents; then the rules since
+//! The built-in policies, side by side, for a handful of residents; then the rules since
 //! 2025 (国办发〔2024〕38号) under `hunan-2026`, for the residents they are about.
 //!
 //! ```text
@@ -82,9 +82,12 @@ const EXAMPLES: &[Example] = &[
     Example {
         label: "new hukou, paid late",
         build: |p| {
-            Resident::new(date(1990, 9, 9), after_window(p))
+            // Moved in 30 days before paying: a policy may count from the day (江西 90天以内).
+            let paid = after_window(p);
+            let moved_in = paid.checked_sub_days(chrono::Days::new(30)).unwrap_or(paid);
+            Resident::new(date(1990, 9, 9), paid)
                 .with_enrollment(Enrollment::FirstTime)
-                .with_special(Special::new(SpecialKind::NewHukou))
+                .with_special(Special::on(SpecialKind::NewHukou, moved_in))
         },
     },
     Example {
@@ -137,13 +140,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let doc = policy.document();
         let (opens, closes) = policy.window();
         println!(
-            "\n{} — {} {} (benefit year {}; window {opens}..{closes}; personal {} / full {} yuan)",
+            "\n{} — {} {} (benefit year {}; window {opens}..{closes}; personal {} / full {})",
             policy.id(),
             policy.region(),
             doc.number.as_deref().unwrap_or("(number not available)"),
             policy.benefit_year(),
             policy.personal_standard(),
-            policy.full_standard(),
+            policy
+                .full_standard()
+                .map_or_else(|| "not stated".to_string(), |full| format!("{full} yuan")),
         );
         println!(
             "  {:<24} {:>9} {:>7} {:>7}  {:<28} {:<12} deciding clauses",

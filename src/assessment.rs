@@ -9,6 +9,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::category::Funder;
+use crate::names::LocalId;
 pub use crate::policy::schema::Charge;
 
 /// The outcome of [`evaluate`](crate::evaluate): enrolled with amounts and dates, or refused
@@ -159,9 +160,9 @@ pub struct Refusal<'p> {
 }
 
 crate::names::named_enum! {
-    /// Refusal codes.
+    /// Refusal codes: the built-in ones, and those a policy declares (`[[refusal_code]]`).
     #[non_exhaustive]
-    pub enum RefusalCode ("refusal code") {
+    pub enum RefusalCode ("refusal code") open {
         /// Obliged to join employee insurance (职工医保应参保人员), so not covered by URRBMI.
         EmployeeInsuranceObligated => "employee_insurance_obligated", "职工医保应参保人员";
         /// Not among the people the notice covers (no local hukou, permit or student status).
@@ -175,25 +176,73 @@ crate::names::named_enum! {
     }
 }
 
-/// What each fund pays. Serialized as a map holding the funders that pay something.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What each fund pays: the built-in funders, and up to [`Subsidies::MAX_LOCAL_FUNDERS`] funders
+/// a policy declares (`[[funder]]`, listed under their ids). Serialized as a map holding the
+/// funders that pay something. `Copy`: a local funder's id is held inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Subsidies {
     amounts: [Decimal; 3],
+    /// The local funders that pay, sorted by id, in the first `locals_len` slots; the other
+    /// slots stay empty (so that equal subsidies compare equal).
+    locals: [(LocalId, Decimal); Subsidies::MAX_LOCAL_FUNDERS],
+    locals_len: u8,
+}
+
+impl Default for Subsidies {
+    fn default() -> Self {
+        Subsidies::NONE
+    }
 }
 
 impl Subsidies {
+    /// The most local funders a policy may declare (and so the most one [`Subsidies`] holds).
+    pub const MAX_LOCAL_FUNDERS: usize = 4;
+
     /// No subsidy.
     pub const NONE: Subsidies = Subsidies {
         amounts: [Decimal::ZERO; 3],
+        locals: [(LocalId::EMPTY, Decimal::ZERO); Subsidies::MAX_LOCAL_FUNDERS],
+        locals_len: 0,
     };
 
-    fn slot(&mut self, funder: Funder) -> &mut Decimal {
-        let [fiscal, medical_assistance, entitled_group_fund] = &mut self.amounts;
-        match funder {
-            Funder::Fiscal => fiscal,
-            Funder::MedicalAssistance => medical_assistance,
-            Funder::EntitledGroupFund => entitled_group_fund,
-        }
+    fn used_locals(&self) -> &[(LocalId, Decimal)] {
+        self.locals
+            .get(..usize::from(self.locals_len))
+            .unwrap_or_default()
+    }
+
+    /// The slot of `funder`, made for a local funder not held yet; `None` when every local slot
+    /// is taken by another funder.
+    fn slot(&mut self, funder: Funder) -> Option<&mut Decimal> {
+        let builtin = match funder {
+            Funder::Fiscal => 0,
+            Funder::MedicalAssistance => 1,
+            Funder::EntitledGroupFund => 2,
+            Funder::Local(id) => return self.local_slot(id),
+        };
+        self.amounts.get_mut(builtin)
+    }
+
+    /// The slot of a local funder, made if it is not held yet and a slot is free.
+    fn local_slot(&mut self, id: LocalId) -> Option<&mut Decimal> {
+        let used = usize::from(self.locals_len);
+        let at = match self
+            .used_locals()
+            .binary_search_by(|(held, _)| held.cmp(&id))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                if used >= Subsidies::MAX_LOCAL_FUNDERS {
+                    return None;
+                }
+                // Keep the used slots sorted: move the later ones up by one.
+                self.locals.get_mut(at..=used)?.rotate_right(1);
+                *self.locals.get_mut(at)? = (id, Decimal::ZERO);
+                self.locals_len += 1;
+                at
+            }
+        };
+        self.locals.get_mut(at).map(|(_, amount)| amount)
     }
 
     /// What `funder` pays.
@@ -203,6 +252,11 @@ impl Subsidies {
             Funder::Fiscal => fiscal,
             Funder::MedicalAssistance => medical_assistance,
             Funder::EntitledGroupFund => entitled_group_fund,
+            Funder::Local(id) => self
+                .used_locals()
+                .iter()
+                .find(|(held, _)| *held == id)
+                .map_or(Decimal::ZERO, |(_, amount)| *amount),
         }
     }
 
@@ -210,17 +264,24 @@ impl Subsidies {
     ///
     /// # Panics
     ///
-    /// When the sum leaves `Decimal`'s range (amounts near 7.9e28 yuan); see
+    /// When the sum leaves `Decimal`'s range (amounts near 7.9e28 yuan), or `funder` is a local
+    /// funder beyond the [`Subsidies::MAX_LOCAL_FUNDERS`] held already; see
     /// [`Subsidies::checked_add`].
     pub fn add(&mut self, funder: Funder, amount: Decimal) {
-        *self.slot(funder) += amount;
+        #[allow(clippy::expect_used)]
+        self.checked_add(funder, amount)
+            .expect("a sum within Decimal's range, and room for the local funder");
     }
 
     /// Adds `amount` to what `funder` pays; `None` (and no change) if the sum leaves
-    /// `Decimal`'s range.
+    /// `Decimal`'s range or `funder` is a local funder and every local slot is taken.
     pub fn checked_add(&mut self, funder: Funder, amount: Decimal) -> Option<()> {
-        let slot = self.slot(funder);
-        *slot = slot.checked_add(amount)?;
+        if amount.is_zero() && self.get(funder).is_zero() {
+            // Nothing to add: a local funder paying nothing is not listed.
+            return Some(());
+        }
+        let sum = self.get(funder).checked_add(amount)?;
+        *self.slot(funder)? = sum;
         Some(())
     }
 
@@ -228,22 +289,34 @@ impl Subsidies {
     pub fn checked_total(&self) -> Option<Decimal> {
         self.amounts
             .iter()
+            .chain(self.used_locals().iter().map(|(_, amount)| amount))
             .try_fold(Decimal::ZERO, |sum, a| sum.checked_add(*a))
     }
 
     /// The total of all funds.
     pub fn total(&self) -> Decimal {
-        self.amounts.iter().copied().sum()
+        self.amounts.iter().copied().sum::<Decimal>()
+            + self
+                .used_locals()
+                .iter()
+                .map(|(_, amount)| *amount)
+                .sum::<Decimal>()
     }
 
-    /// Each funder with what it pays, zero included, in [`Funder::ALL`] order.
+    /// Each built-in funder with what it pays, zero included, in [`Funder::ALL`] order, then
+    /// each local funder that pays, by id.
     pub fn iter(&self) -> impl Iterator<Item = (Funder, Decimal)> + '_ {
-        Funder::ALL.into_iter().map(|f| (f, self.get(f)))
+        Funder::ALL.into_iter().map(|f| (f, self.get(f))).chain(
+            self.used_locals()
+                .iter()
+                .map(|(id, amount)| (Funder::Local(*id), *amount)),
+        )
     }
 
     /// Whether no fund pays anything.
     pub fn is_empty(&self) -> bool {
         self.amounts.iter().all(Decimal::is_zero)
+            && self.used_locals().iter().all(|(_, a)| a.is_zero())
     }
 }
 
@@ -263,7 +336,7 @@ impl<'de> Deserialize<'de> for Subsidies {
 
 impl Serialize for Subsidies {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let paying = self.amounts.iter().filter(|a| !a.is_zero()).count();
+        let paying = self.iter().filter(|(_, a)| !a.is_zero()).count();
         let mut map = serializer.serialize_map(Some(paying))?;
         for (funder, amount) in self.iter().filter(|(_, a)| !a.is_zero()) {
             map.serialize_entry(&funder, &crate::money::canonical(amount).to_string())?;
@@ -328,8 +401,9 @@ pub(crate) enum StepKind {
     Plain,
     /// The waiting-period arithmetic ([`Waiting`]).
     Waiting,
-    /// The repair charge and what it removed; a year costs `per_year`.
-    Repair { per_year: Decimal },
+    /// The repair charge and what it removed (the price of a year is in the facts: it depends
+    /// on the resident's grade).
+    Repair,
     /// The incentive arithmetic: `step` per year counted, `claim_free` for a claim-free year,
     /// capped at `cap` (`None`: not known).
     Incentive {
@@ -339,6 +413,19 @@ pub(crate) enum StepKind {
     },
     /// The start a rule set before the settlement period.
     StartMoved,
+    /// A start worked out from the payment or a recognition, with its arithmetic.
+    Start(StartShown),
+}
+
+/// How a rule's start was worked out, for its trace step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StartShown {
+    /// The day after the payment (缴费次日).
+    DayAfterPayment,
+    /// The first of the payment month (缴费当月).
+    PaymentMonth,
+    /// The first of the month of recognition (身份认定当月).
+    RecognitionMonth,
 }
 
 /// The arithmetic of a waiting period in months, as the trace shows it (counts in months or
@@ -361,10 +448,22 @@ pub(crate) struct Waiting {
     pub from: NaiveDate,
     /// ...to this one, counted as the policy's conventions say; `None` past the calendar.
     pub until: Option<NaiveDate>,
-    /// Whether `from` is the settlement period's first day (a payment in the window, M2).
-    pub from_period_start: bool,
+    /// What `from` is: the payment, the settlement period's first day (a payment in the window,
+    /// M2), or the rule's start.
+    pub origin: WaitOrigin,
     /// Whether the months are the rule's own `plus_months` (not the policy's table).
     pub rule_months: bool,
+}
+
+/// What a waiting period in months is counted from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WaitOrigin {
+    /// The payment date.
+    Payment,
+    /// The settlement period's first day (a payment in the window, urrbmi reading M2).
+    PeriodStart,
+    /// The rule's own start (`waiting_from = "rule_start"`).
+    RuleStart,
 }
 
 /// The facts of one decision that its trace's steps show (what the resident's numbers made of
@@ -372,8 +471,10 @@ pub(crate) struct Waiting {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct StepFacts {
     pub waiting: Option<Waiting>,
-    /// Repair years, and the months they removed.
-    pub repair: (u16, u16),
+    /// Repair years, the months they removed, and the price of a year in fen.
+    pub repair: (u16, u16, i64),
+    /// The day a rule's start was counted from (the payment, the recognition), and the start.
+    pub start: Option<(NaiveDate, NaiveDate)>,
     /// Continuous years, years counted for the step, and whether a claim-free step applied.
     pub raise: (u16, u16, bool),
     /// The start the rule set, before it was moved to the period's first day.
@@ -432,10 +533,12 @@ fn step<'p>(note: &'p RuleNote, facts: &StepFacts) -> TraceStep<'p> {
                 parts.push_str(&format!(" = {} months", w.months));
                 parts
             };
-            let from = if w.from_period_start {
-                "the settlement period's first day, as paid in the window"
-            } else {
-                "the payment date"
+            let from = match w.origin {
+                WaitOrigin::PeriodStart => {
+                    "the settlement period's first day, as paid in the window"
+                }
+                WaitOrigin::Payment => "the payment date",
+                WaitOrigin::RuleStart => "the day the rule's benefits count from",
             };
             text.push_str(&format!(", counted from {} ({from})", w.from));
             match w.until {
@@ -444,8 +547,9 @@ fn step<'p>(note: &'p RuleNote, facts: &StepFacts) -> TraceStep<'p> {
             }
             text
         }),
-        StepKind::Repair { per_year } => {
-            let (years, removed) = facts.repair;
+        StepKind::Repair => {
+            let (years, removed, per_year_fen) = facts.repair;
+            let per_year = Decimal::new(per_year_fen, 2);
             Some(format!(
                 "{}: {years} year(s) × {} = {} yuan, removing {removed} month(s) of the wait",
                 note.summary,
@@ -453,6 +557,26 @@ fn step<'p>(note: &'p RuleNote, facts: &StepFacts) -> TraceStep<'p> {
                 crate::money::canonical(per_year * Decimal::from(years)),
             ))
         }
+        StepKind::Start(how) => facts.start.map(|(from, start)| {
+            let arithmetic = match how {
+                StartShown::DayAfterPayment => {
+                    format!("the day after the payment on {from}")
+                }
+                StartShown::PaymentMonth => {
+                    format!("the first day of the month of the payment on {from}")
+                }
+                StartShown::RecognitionMonth if from == NaiveDate::MIN => {
+                    "recognized long ago (no recognized_on): counted as before the settlement period".to_string()
+                }
+                StartShown::RecognitionMonth => {
+                    format!("the first day of the month of the recognition on {from}")
+                }
+            };
+            format!(
+                "{}: the rule's start is {start}, {arithmetic}",
+                note.summary
+            )
+        }),
         StepKind::Incentive {
             step,
             claim_free,

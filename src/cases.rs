@@ -187,10 +187,22 @@ impl Case {
     /// Evaluates the case's resident against `policy`: every difference from the expectation,
     /// as a readable line (empty when the case passes). An evaluation error is a difference.
     pub fn check(&self, policy: &Policy) -> Vec<String> {
-        match evaluate(policy, &self.resident) {
+        let mut out = match evaluate(policy, &self.resident) {
             Ok(a) => differences(&self.expect, &a),
             Err(e) => vec![format!("evaluation error: {e}")],
+        };
+        // A local funder the policy does not declare is a typo in the case, not a funder paying 0.
+        for funder in self.expect.subsidies.iter().flat_map(|s| s.keys()) {
+            if let Funder::Local(id) = funder
+                && !policy.spec().funders.iter().any(|f| f.id == id.as_str())
+            {
+                out.push(format!(
+                    "subsidies: `{id}` is neither a built-in funder nor one {} declares",
+                    policy.id()
+                ));
+            }
         }
+        out
     }
 }
 
@@ -245,7 +257,18 @@ pub fn differences(e: &Expect, a: &Assessment<'_>) -> Vec<String> {
     money("charged", e.charged, a.charged);
     money("owed", e.owed, a.owed);
     if let Some(expected) = &e.subsidies {
-        for funder in Funder::ALL {
+        // Every built-in funder, and every local one expected or paying.
+        let mut funders: Vec<Funder> = Funder::ALL.to_vec();
+        funders.extend(expected.keys().copied().filter(|f| !f.is_builtin()));
+        funders.extend(
+            a.subsidies
+                .iter()
+                .map(|(f, _)| f)
+                .filter(|f| !f.is_builtin()),
+        );
+        funders.sort();
+        funders.dedup();
+        for funder in funders {
             money(
                 &format!("subsidies.{funder}"),
                 Some(expected.get(&funder).copied().unwrap_or_default()),

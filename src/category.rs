@@ -366,9 +366,10 @@ impl From<CategoryKind> for HeldCategory {
 }
 
 crate::names::named_enum! {
-    /// A fund that pays part of a resident's personal contribution.
+    /// A fund that pays part of a resident's personal contribution: the built-in ones, and those
+    /// a policy declares (`[[funder]]`, e.g. 村集体).
     #[non_exhaustive]
-    pub enum Funder ("funder") {
+    pub enum Funder ("funder") open {
         /// 财政 (fiscal budget, at whatever level the notice names).
         Fiscal => "fiscal", "财政", "财政补助", "财政资金";
         /// 医疗救助资金 (medical assistance fund).

@@ -198,6 +198,35 @@ pub fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
     date.checked_add_months(Months::new(months))
 }
 
+/// The age in whole years (周岁) on `day` of someone born on `birth`: the largest N with
+/// `add_months(birth, 12 × N) <= day` (born 29 February, a year older on 28 February), 0 before
+/// the first birthday and before birth.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use urrbmi::dates::age_on;
+/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+/// assert_eq!(age_on(d(2008, 1, 1), d(2026, 1, 1)), 18);
+/// assert_eq!(age_on(d(2008, 1, 2), d(2026, 1, 1)), 17);
+/// assert_eq!(age_on(d(2008, 2, 29), d(2026, 2, 28)), 18);
+/// assert_eq!(age_on(d(2026, 5, 1), d(2026, 3, 1)), 0);
+/// ```
+pub fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
+    let Ok(years) = u32::try_from(day.year() - birth.year()) else {
+        return 0;
+    };
+    let reached = |n: u32| {
+        n.checked_mul(12)
+            .and_then(|months| add_months(birth, months))
+            .is_some_and(|d| d <= day)
+    };
+    match years {
+        0 => 0,
+        n if reached(n) => n,
+        n => n - 1,
+    }
+}
+
 /// `days` days after `date`, `None` when the result leaves the calendar.
 pub fn add_days(date: NaiveDate, days: u32) -> Option<NaiveDate> {
     date.checked_add_days(Days::new(u64::from(days)))

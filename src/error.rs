@@ -324,10 +324,49 @@ pub enum EvalError {
         /// The payment date.
         payment_date: NaiveDate,
     },
+    /// A special circumstance neither built in nor declared by the policy (urrbmi reading B-a).
+    #[error(
+        "special.kind: unknown special circumstance `{name}` for policy {policy}{}; accepted: {}{}",
+        suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(),
+        crate::resident::SpecialKind::accepted().join(", "),
+        if local.is_empty() { String::new() } else { format!(", or this policy's own: {}", local.join(", ")) }
+    )]
+    UnknownSpecial {
+        /// The name given.
+        name: String,
+        /// The policy id.
+        policy: String,
+        /// The nearest known id, if one is close.
+        suggestion: Option<String>,
+        /// The policy's local circumstances, as `id (name)`.
+        local: Vec<String>,
+    },
+    /// A contribution grade the policy does not have.
+    #[error("contribution_grade = {grade}: policy {policy} has the grades {offered}")]
+    GradeNotOffered {
+        /// The grade given.
+        grade: u8,
+        /// The policy id.
+        policy: String,
+        /// The grades the policy has, with their names and standards.
+        offered: String,
+    },
+    /// A payment before birth, earlier than the policy registers unborn children (准新生儿).
+    #[error(
+        "payment_date {payment_date} is more than {allowed} days before birth_date {birth_date}; this policy registers a child at most {allowed} days before birth"
+    )]
+    PaidTooLongBeforeBirth {
+        /// The birth date given.
+        birth_date: NaiveDate,
+        /// The payment date given.
+        payment_date: NaiveDate,
+        /// The most days before birth the policy allows.
+        allowed: u32,
+    },
     /// A rule's date computation left the calendar (a payment date near year 262143, which only
     /// a program can give: text dates are read up to year 9999).
     #[error(
-        "the rule `{rule}` counts benefits from the month after the payment date {date}, which is past the last date the calendar holds; expected a payment date up to 9999-12-31"
+        "the rule `{rule}` counts benefits from {date}, and the date it gives is past the last date the calendar holds; expected a payment date up to 9999-12-31"
     )]
     DateOutOfRange {
         /// The date counted from.

@@ -25,21 +25,25 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use chrono::Datelike;
+
 use crate::assessment::{
-    Assessment, NoteId, PriorYearCharge, RepairCharge, Status, Subsidies, Trace, Waiting,
+    Assessment, NoteId, PriorYearCharge, RepairCharge, Status, Subsidies, Trace, WaitOrigin,
+    Waiting,
 };
 use crate::category::CategoryKind;
-use crate::dates::{add_days, add_months, day_number, first_of_next_month};
+use crate::dates::{add_days, add_months, age_on, day_number, first_of_next_month};
 use crate::error::EvalError;
 use crate::policy::schema::{
-    Charge, Months, NewbornStatus, NextMonth, RepairPrice, TierChoice, WaitingFrom, WaitingPeriod,
-    WithinDays,
+    AgeOn, Charge, Months, NewbornStatus, NextMonth, RepairPrice, TierChoice, WaitingFrom,
+    WaitingPeriod, WithinDays,
 };
 use crate::policy::{
-    CategorySet, Compiled, CompiledPeriod, CompiledTier, CompiledWaiting, Conditions, Enroll,
-    HeldSet, Outcome, PaymentTime, Policy, Prefilter, RefusalText, Start, Wait, grade_bit,
+    CategorySet, CategoryTest, Compiled, CompiledGrade, CompiledPeriod, CompiledTier,
+    CompiledWaiting, Conditions, Count, Enroll, HeldSet, LateNewborn, Outcome, PaymentTime,
+    PersonTest, Policy, Prefilter, RefusalText, Start, TierAmounts, Wait, grade_bit,
 };
-use crate::resident::{Enrollment, Resident, Special, SpecialKind};
+use crate::resident::{Enrollment, Resident, Special};
 
 /// Evaluates `resident` against `policy`: what is owed, who pays the rest, when benefits run.
 ///
@@ -72,24 +76,22 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
     let facts = Facts::of(policy, resident)?;
     let refusals = &c.refusals;
     let mut trace = Trace::new(&c.notes);
+    let refused = |refusal, trace| refused(policy, facts.grade, refusal, trace);
 
     // 1. Who is covered.
     if resident.employee_insurance_obligated {
-        return Ok(refused(policy, &refusals.employee_obligated, trace));
+        return Ok(refused(&refusals.employee_obligated, trace));
     }
     if !covers(c, resident) {
-        return Ok(refused(policy, &refusals.not_covered, trace));
+        return Ok(refused(&refusals.not_covered, trace));
     }
     trace.push(c.steps.covered);
 
     // 2. When it was paid.
-    let Some(period) = c.period_of(resident.student) else {
-        // Validation guarantees a default period; a loaded policy never gets here.
-        return Ok(refused(policy, &refusals.outside_window, trace));
-    };
+    let period = facts.period;
     let paid = resident.payment_date;
     if paid < c.window.from || paid > period.span.last {
-        return Ok(refused(policy, &refusals.outside_window, trace));
+        return Ok(refused(&refusals.outside_window, trace));
     }
     trace.push(match facts.paid {
         PaymentTime::Window => c.steps.paid_window,
@@ -114,19 +116,23 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
         }
     }
     let Some(rule) = decided else {
-        return Ok(refused(policy, &refusals.outside_window, trace));
+        return Ok(refused(&refusals.outside_window, trace));
     };
     let enroll = match &rule.outcome {
         Outcome::Refuse(refusal) => {
             trace.push(rule.note);
-            return Ok(refused_by_rule(policy, refusal, trace));
+            return Ok(refused_by_rule(policy, facts.grade, refusal, trace));
         }
         Outcome::Enroll(enroll) => enroll,
     };
 
     // 4. When benefits begin: the rule's start, not before the waiting period ends.
-    let start = rule_start(enroll, resident, period).map_err(|f| f.error(resident, &rule.id))?;
-    let waited = waiting_period(c, enroll, &facts, period)
+    let (start, counted_from) =
+        rule_start(c, enroll, &facts, period).map_err(|f| f.error(resident, &rule.id))?;
+    if let Some(from) = counted_from {
+        trace.facts_mut().start = Some((from, start));
+    }
+    let waited = waiting_period(c, enroll, &facts, period, start)
         .map_err(|f| f.error(resident, "waiting_period.exempt"))?;
     let after_wait = match waited.until() {
         Ok(until) => until.map_or(start, |until| start.max(until)),
@@ -142,14 +148,16 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
     if benefit_start > period.span.last {
         trace.push(rule.context_note);
         waited.record(&mut trace);
-        return Ok(refused(policy, &period.no_benefit, trace));
+        return Ok(refused(&period.no_benefit, trace));
     }
     trace.push(rule.note);
 
-    // 5. What is charged.
+    // 5. What is charged, at the resident's contribution grade.
+    let grade = facts.grade;
     let (charged, charge_note) = match enroll.charge {
-        Charge::Personal => (c.personal, c.steps.personal),
-        Charge::Full => (c.full_standard, c.steps.full),
+        Charge::Personal => (grade.personal, grade.personal_note),
+        // Validation refuses a `full` charge in a policy without a fiscal standard.
+        Charge::Full => (grade.full.unwrap_or(grade.personal), grade.full_note),
         Charge::Waived => (Decimal::ZERO, c.steps.waived),
     };
     trace.push(charge_note);
@@ -159,14 +167,14 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
     let (subsidies, owed, tier) = match enroll.charge {
         Charge::Waived => (Subsidies::NONE, Decimal::ZERO, None),
         charge => match best_tier(c, &facts) {
-            Some(tier) => {
+            Some((tier, amounts)) => {
                 trace.push(tier.note);
                 let owed = if charge == Charge::Full {
-                    tier.owed_full
+                    amounts.owed_full
                 } else {
-                    tier.owed_personal
+                    amounts.owed_personal
                 };
-                (tier.subsidies, owed, Some(&*tier.id))
+                (amounts.subsidies, owed, Some(&*tier.id))
             }
             None => {
                 trace.push(c.steps.no_tier);
@@ -177,7 +185,7 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
 
     // 7. What else is due, and what else is earned.
     waited.record(&mut trace);
-    let repair_charge = repair(c, resident, &waited, &mut trace);
+    let repair_charge = repair(c, &facts, &waited, &mut trace);
     if let Some(from) = moved_from {
         trace.push(period.start_moved);
         trace.facts_mut().moved_from = Some(from);
@@ -197,7 +205,7 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
         policy: policy.id(),
         status: Status::Enrolled,
         refusal: None,
-        personal_standard: c.personal,
+        personal_standard: grade.personal,
         charged,
         charged_standard: Some(enroll.charge),
         owed,
@@ -215,16 +223,18 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
 
 fn refused<'p>(
     policy: &'p Policy,
+    grade: &CompiledGrade,
     (refusal, note): &'p (RefusalText, NoteId),
     mut trace: Trace<'p>,
 ) -> Assessment<'p> {
     trace.push(*note);
-    refused_by_rule(policy, refusal, trace)
+    refused_by_rule(policy, grade, refusal, trace)
 }
 
 /// A refusal: nothing charged, owed, waited, repaired or raised (urrbmi reading M15).
 fn refused_by_rule<'p>(
     policy: &'p Policy,
+    grade: &CompiledGrade,
     refusal: &'p RefusalText,
     trace: Trace<'p>,
 ) -> Assessment<'p> {
@@ -232,7 +242,7 @@ fn refused_by_rule<'p>(
         policy: policy.id(),
         status: Status::Refused,
         refusal: Some(refusal.get()),
-        personal_standard: policy.compiled.personal,
+        personal_standard: grade.personal,
         charged: Decimal::ZERO,
         charged_standard: None,
         owed: Decimal::ZERO,
@@ -258,8 +268,16 @@ fn covers(c: &Compiled, resident: &Resident) -> bool {
 }
 
 /// What evaluation knows of a resident besides the fields: worked out once, before any rule.
-struct Facts<'r> {
+struct Facts<'r, 'p> {
     resident: &'r Resident,
+    /// The resident's contribution grade.
+    grade: &'p CompiledGrade,
+    /// The grade's position (grade − 1).
+    grade_index: usize,
+    /// The resident's settlement period.
+    period: &'p CompiledPeriod,
+    /// The resident's special circumstance, as its bit in the policy's special table.
+    special: Option<u32>,
     /// When the payment was made.
     paid: PaymentTime,
     newborn: NewbornStatus,
@@ -272,17 +290,25 @@ struct Facts<'r> {
     key: Prefilter,
 }
 
-impl<'r> Facts<'r> {
+impl<'r, 'p> Facts<'r, 'p> {
     /// Checks the resident and works out the facts. Cost: one pass over the categories.
-    fn of(policy: &Policy, resident: &'r Resident) -> Result<Facts<'r>, EvalError> {
+    fn of(policy: &'p Policy, resident: &'r Resident) -> Result<Facts<'r, 'p>, EvalError> {
         let c = &policy.compiled;
         let payment = resident.payment_date;
         if payment < resident.birth_date {
-            return Err(EvalError::PaymentBeforeBirth {
-                birth_date: resident.birth_date,
-                payment_date: payment,
-            });
+            check_prenatal(c, resident)?;
         }
+        let grade_index = usize::from(resident.contribution_grade).wrapping_sub(1);
+        let Some(grade) = c.grades.get(grade_index) else {
+            return Err(grade_not_offered(policy, resident.contribution_grade));
+        };
+        let Some(period) = c.period_of(resident.student) else {
+            // Validation guarantees a default period; a loaded policy never gets here.
+            return Err(EvalError::DateOutOfRange {
+                date: payment,
+                rule: "[[period]]".to_string(),
+            });
+        };
         check_history(policy, resident)?;
         // Every category listed (to find one listed twice), and those that count.
         let mut listed = CategorySet::EMPTY;
@@ -334,7 +360,7 @@ impl<'r> Facts<'r> {
                 }
             }
         }
-        if let Some(date) = resident.special.and_then(|s| s.date)
+        if let Some(date) = resident.special.as_ref().and_then(|s| s.date)
             && date > payment
         {
             return Err(EvalError::SpecialDateAfterPayment {
@@ -342,13 +368,21 @@ impl<'r> Facts<'r> {
                 payment_date: payment,
             });
         }
-        let paid = payment_time(c, resident);
+        let special = match &resident.special {
+            None => None,
+            Some(s) => Some(
+                c.specials
+                    .position(&s.kind)
+                    .ok_or_else(|| unknown_special(policy, s.kind.id()))?,
+            ),
+        };
+        let paid = payment_time(c, resident, special, held);
         let newborn = newborn_status(c, resident);
         let key = Prefilter::key(
             paid,
             newborn,
             resident.enrollment,
-            resident.special_kind(),
+            special,
             resident.student,
             resident.hukou,
             [
@@ -360,6 +394,10 @@ impl<'r> Facts<'r> {
         );
         Ok(Facts {
             resident,
+            grade,
+            grade_index,
+            period,
+            special,
             paid,
             newborn,
             held,
@@ -368,8 +406,43 @@ impl<'r> Facts<'r> {
         })
     }
 
-    fn special(&self) -> Option<SpecialKind> {
-        self.resident.special_kind()
+    /// Whether the resident passes a test of birth, age and natural years.
+    #[inline]
+    fn is(&self, c: &Compiled, person: &PersonTest) -> bool {
+        let r = self.resident;
+        person.born.is_none_or(|b| b.contains(r.birth_date))
+            && person.age.is_none_or(|age| {
+                let on = match age.on() {
+                    AgeOn::PaymentDate => r.payment_date,
+                    AgeOn::PeriodStart => self.period.span.from,
+                };
+                age.admits(age_on(r.birth_date, on))
+            })
+            && person.natural_years.is_none_or(|years| {
+                // The benefit year is among the first `years` calendar years of life, the
+                // year of birth counted as the first.
+                let year_of_life = i64::from(c.benefit_year) - i64::from(r.birth_date.year());
+                (0..i64::from(years)).contains(&year_of_life)
+            })
+    }
+}
+
+/// A payment before birth: allowed where the policy registers unborn children (准新生儿), up to
+/// its `before_birth_days`; an error otherwise.
+#[cold]
+fn check_prenatal(c: &Compiled, r: &Resident) -> Result<(), EvalError> {
+    let days_before = day_number(r.birth_date) - day_number(r.payment_date);
+    match c.newborn.before_birth_days {
+        Some(allowed) if days_before <= i64::from(allowed) => Ok(()),
+        Some(allowed) => Err(EvalError::PaidTooLongBeforeBirth {
+            birth_date: r.birth_date,
+            payment_date: r.payment_date,
+            allowed,
+        }),
+        None => Err(EvalError::PaymentBeforeBirth {
+            birth_date: r.birth_date,
+            payment_date: r.payment_date,
+        }),
     }
 }
 
@@ -495,21 +568,29 @@ fn check_history_in_full(policy: &Policy, r: &Resident) -> Result<(), EvalError>
     Ok(())
 }
 
-/// When the payment was made: in the window, in an extension the resident may use, or outside.
-fn payment_time(c: &Compiled, resident: &Resident) -> PaymentTime {
+/// When the payment was made: in the window, in an extension the resident may use (one for
+/// everyone, or for a group the resident is in: a circumstance, a category held at the payment,
+/// a kind of student), or outside.
+fn payment_time(
+    c: &Compiled,
+    resident: &Resident,
+    special: Option<u32>,
+    held: HeldSet,
+) -> PaymentTime {
     let paid = resident.payment_date;
     if c.window.contains(paid) {
         return PaymentTime::Window;
     }
-    let special = resident.special_kind();
     c.extensions
         .iter()
         .position(|ext| {
             ext.in_force
                 && ext.span.contains(paid)
-                && ext
-                    .who
-                    .is_none_or(|who| special.is_some() && who.contains(special))
+                && ext.who.is_none_or(|who| {
+                    (special.is_some() && who.special.contains(special))
+                        || who.categories.is_some_and(|t| t.matches(held))
+                        || who.students.is_some_and(|s| s.contains(resident.student))
+                })
         })
         .map_or(PaymentTime::Outside, PaymentTime::Extension)
 }
@@ -523,25 +604,50 @@ fn within(c: &Compiled, event: NaiveDate, payment: NaiveDate, days: u32) -> bool
     }
 }
 
+/// Whether the payment is within `months` calendar months of `event` (M1), under the policy's
+/// day counting (`at_most`: the day N months later is within).
+fn within_months(c: &Compiled, event: NaiveDate, payment: NaiveDate, months: u32) -> bool {
+    match add_months(event, months) {
+        // Past the calendar: every payment is within.
+        None => true,
+        Some(limit) => match c.within_days {
+            WithinDays::AtMost => payment <= limit,
+            WithinDays::LessThan => payment < limit,
+        },
+    }
+}
+
+/// Whether the payment is within a count of days or months of `event`.
+fn within_count(c: &Compiled, event: NaiveDate, payment: NaiveDate, count: Count) -> bool {
+    match count {
+        Count::Days(days) => within(c, event, payment, days),
+        Count::Months(months) => within_months(c, event, payment, months),
+    }
+}
+
 #[inline]
 fn newborn_status(c: &Compiled, resident: &Resident) -> NewbornStatus {
-    use chrono::Datelike;
-    // Most residents were born years before they pay: no day needs counting for them.
+    // Most residents were born years before they pay: no day needs counting for them (no
+    // newborn limit reaches past ten years, validation's bound on days and months).
     let years_apart = resident.payment_date.year() - resident.birth_date.year();
-    let may_be_within = i64::from(years_apart) * 365 <= i64::from(c.newborn.within_days) + 365;
-    if may_be_within
-        && within(
-            c,
-            resident.birth_date,
-            resident.payment_date,
-            c.newborn.within_days,
-        )
-    {
+    if years_apart > 11 {
+        return match c.newborn.late {
+            LateNewborn::BornOnOrAfter(day) if resident.birth_date >= day => NewbornStatus::Late,
+            _ => NewbornStatus::No,
+        };
+    }
+    let (birth, payment) = (resident.birth_date, resident.payment_date);
+    // A payment before birth (准新生儿, where the policy allows it) is within.
+    if payment < birth || within_count(c, birth, payment, c.newborn.within) {
         NewbornStatus::Within
-    } else if resident.birth_date >= c.newborn.late_born_on_or_after {
-        NewbornStatus::Late
     } else {
-        NewbornStatus::No
+        match c.newborn.late {
+            LateNewborn::BornOnOrAfter(day) if birth >= day => NewbornStatus::Late,
+            LateNewborn::WithinMonths(months) if within_months(c, birth, payment, months) => {
+                NewbornStatus::Late
+            }
+            _ => NewbornStatus::No,
+        }
     }
 }
 
@@ -562,6 +668,7 @@ impl Fault {
             Fault::MissingSpecialDate => EvalError::MissingSpecialDate {
                 kind: resident
                     .special
+                    .as_ref()
                     .map_or("special", |s| s.kind.id())
                     .to_string(),
                 rule: rule.to_string(),
@@ -583,22 +690,31 @@ impl Conditions {
         let r = f.resident;
         let holds = self.paid.as_ref().is_none_or(|p| p.contains(f.paid))
             && self.newborn.is_none_or(|n| n.contains(f.newborn))
-            && self.special.is_none_or(|s| s.contains(f.special()))
+            && self.special.is_none_or(|s| s.contains(f.special))
             && self.enrollment.is_none_or(|e| e.contains(r.enrollment))
             && self.household_unit.is_none_or(|h| h == r.household_unit)
             && self.hukou.is_none_or(|h| h == r.hukou)
             && self
                 .residence_permit
                 .is_none_or(|p| p == r.residence_permit)
-            && self.born.is_none_or(|b| b.contains(r.birth_date))
             && self.students.is_none_or(|s| s.contains(r.student))
             && self.holds.is_none_or(|t| t.matches(f.held))
             && self.parent_insured.is_none_or(|p| p == r.parent_insured)
-            && self.new_entrant.is_none_or(|n| n == r.new_entrant);
+            && self.new_entrant.is_none_or(|n| n == r.new_entrant)
+            && self.grades.is_none_or(|g| {
+                g & 1u16
+                    .checked_shl(u32::from(r.contribution_grade))
+                    .unwrap_or(0)
+                    != 0
+            })
+            && (self.person.is_open() || f.is(c, &self.person));
         if !holds {
             return Ok(false);
         }
-        if self.special_within_days.is_none() && self.special_after_days.is_none() {
+        if self.special_within_days.is_none()
+            && self.special_after_days.is_none()
+            && self.special_within_months.is_none()
+        {
             return Ok(true);
         }
         let date = special_date(r.special.as_ref())?;
@@ -608,7 +724,10 @@ impl Conditions {
         let late = self
             .special_after_days
             .is_none_or(|days| !within(c, date, r.payment_date, days));
-        Ok(in_time && late)
+        let in_months = self
+            .special_within_months
+            .is_none_or(|months| within_months(c, date, r.payment_date, months));
+        Ok(in_time && late && in_months)
     }
 }
 
@@ -618,57 +737,103 @@ fn special_date(special: Option<&Special>) -> Result<NaiveDate, Fault> {
         .ok_or(Fault::MissingSpecialDate)
 }
 
-/// The most favourable tier the resident qualifies for; ties go to the tier listed first.
+/// The most favourable tier the resident qualifies for, with what it pays at the resident's
+/// grade; ties go to the tier listed first.
 #[inline(always)]
-fn best_tier<'p>(c: &'p Compiled, f: &Facts) -> Option<&'p CompiledTier> {
-    if f.for_subsidy.kinds.is_empty() {
-        // Most residents hold no category that counts: no tier can apply.
+fn best_tier<'p>(c: &'p Compiled, f: &Facts) -> Option<(&'p CompiledTier, &'p TierAmounts)> {
+    if f.for_subsidy.kinds.is_empty() && !c.open_tiers {
+        // Most residents hold no category that counts: no tier can apply (unless one is keyed
+        // on students, age or birth alone).
         None
     } else {
         best_tier_of_several(c, f)
     }
 }
 
-fn best_tier_of_several<'p>(c: &'p Compiled, f: &Facts) -> Option<&'p CompiledTier> {
+fn best_tier_of_several<'p>(
+    c: &'p Compiled,
+    f: &Facts,
+) -> Option<(&'p CompiledTier, &'p TierAmounts)> {
     let r = f.resident;
     let qualifies = |tier: &&CompiledTier| {
-        tier.holds.matches(f.for_subsidy)
+        tier.holds.is_none_or(|t| t.matches(f.for_subsidy))
             && !f.for_subsidy.kinds.intersects(tier.not_holding)
             && tier.students.is_none_or(|s| s.contains(r.student))
             && tier.hukou.is_none_or(|h| h == r.hukou)
+            && (tier.person.is_open() || f.is(c, &tier.person))
     };
     match c.choice {
-        TierChoice::MostFavourable => {
-            c.tiers
-                .iter()
-                .filter(qualifies)
-                .fold(None, |best, tier| match best {
-                    Some(b) if b.total >= tier.total => Some(b),
-                    _ => Some(tier),
-                })
-        }
+        TierChoice::MostFavourable => c
+            .tiers
+            .iter()
+            .filter(qualifies)
+            .filter_map(|tier| Some((tier, tier.by_grade.get(f.grade_index)?)))
+            .fold(None, |best, (tier, amounts)| match best {
+                Some((b, at)) if at.total >= amounts.total => Some((b, at)),
+                _ => Some((tier, amounts)),
+            }),
     }
 }
 
 /// The day a rule's benefits count from, before any waiting period and before the check
-/// against the settlement period.
+/// against the settlement period; with the day it was worked out from, for a start the trace
+/// shows the arithmetic of (the day after payment, a month's first day).
 #[inline(always)]
 fn rule_start(
+    c: &Compiled,
     enroll: &Enroll,
-    resident: &Resident,
+    f: &Facts,
     period: &CompiledPeriod,
-) -> Result<NaiveDate, Fault> {
+) -> Result<(NaiveDate, Option<NaiveDate>), Fault> {
+    let resident = f.resident;
     let paid = resident.payment_date;
     Ok(match enroll.start {
-        Start::Period => period.span.from,
-        Start::PaymentDate => paid,
-        Start::BirthDate => resident.birth_date,
-        Start::SpecialDate => special_date(resident.special.as_ref())?,
-        Start::NextMonth(NextMonth::FirstDayOfFollowingMonth) => {
-            first_of_next_month(paid).ok_or(Fault::DateOutOfRange(paid))?
-        }
-        Start::Fixed(date) => date,
+        Start::Period => (period.span.from, None),
+        Start::PaymentDate => (paid, None),
+        Start::BirthDate => (resident.birth_date, None),
+        Start::SpecialDate => (special_date(resident.special.as_ref())?, None),
+        Start::NextMonth(NextMonth::FirstDayOfFollowingMonth) => (
+            first_of_next_month(paid).ok_or(Fault::DateOutOfRange(paid))?,
+            None,
+        ),
+        Start::Fixed(date) => (date, None),
+        Start::DayAfterPayment => (
+            add_days(paid, 1).ok_or(Fault::DateOutOfRange(paid))?,
+            Some(paid),
+        ),
+        Start::PaymentMonth => (first_of_month(paid), Some(paid)),
+        Start::RecognitionMonth(test) => match recognized(c, resident, test) {
+            // Recognized long ago: the start falls before the settlement period.
+            None => (period.span.from, Some(NaiveDate::MIN)),
+            Some(day) => (first_of_month(day), Some(day)),
+        },
     })
+}
+
+/// The first day of the month of `date`.
+fn first_of_month(date: NaiveDate) -> NaiveDate {
+    date.with_day(1).unwrap_or(date)
+}
+
+/// The earliest day the resident was recognized in a category `test` passes, among those held
+/// at the payment; `None` when one of them has no `recognized_on` (recognized long ago).
+fn recognized(c: &Compiled, r: &Resident, test: CategoryTest) -> Option<NaiveDate> {
+    let mut earliest = NaiveDate::MAX;
+    for category in &r.categories {
+        let Some(position) = c.categories.position(&category.kind) else {
+            continue;
+        };
+        let single = HeldSet {
+            kinds: CategorySet::EMPTY.with(position),
+            disability_grade: category.grade.map_or(0, grade_bit),
+        };
+        let held_at_payment = category.recognized_on.is_none_or(|d| d <= r.payment_date);
+        if held_at_payment && test.matches(single) {
+            earliest = earliest.min(category.recognized_on?);
+        }
+    }
+    // Validation makes a recognition-month rule name a category the resident then holds.
+    Some(earliest).filter(|d| *d != NaiveDate::MAX)
 }
 
 /// What the waiting period made of a resident under the deciding rule.
@@ -725,15 +890,18 @@ fn waiting_period(
     enroll: &Enroll,
     f: &Facts,
     period: &CompiledPeriod,
+    start: NaiveDate,
 ) -> Result<Waited, Fault> {
     let r = f.resident;
-    // M2: a wait runs from the payment date; paid in the window, from the period's first day.
+    // M2: a wait runs from the payment date; paid in the window, from the period's first day;
+    // or from the rule's own start where the policy says so.
     let from = |counted_from: WaitingFrom| match (counted_from, f.paid) {
         (WaitingFrom::PeriodStartForWindowPayments, PaymentTime::Window) => {
-            (period.span.from, true)
+            (period.span.from, WaitOrigin::PeriodStart)
         }
+        (WaitingFrom::RuleStart, _) => (start, WaitOrigin::RuleStart),
         (WaitingFrom::PaymentDate | WaitingFrom::PeriodStartForWindowPayments, _) => {
-            (r.payment_date, false)
+            (r.payment_date, WaitOrigin::Payment)
         }
     };
     // M1: N months after a day is the same day N months later, or that month's last day.
@@ -746,7 +914,7 @@ fn waiting_period(
             until: add_days(r.payment_date, days),
         },
         Wait::Months(months, counting, counted_from) => {
-            let (from, from_period_start) = from(counted_from);
+            let (from, origin) = from(counted_from);
             let Some(note) = enroll.wait_note else {
                 // A rule's months always come with their note (compile).
                 return Ok(Waited::None);
@@ -762,7 +930,7 @@ fn waiting_period(
                     months: short(months),
                     from,
                     until: after(from, months, counting),
-                    from_period_start,
+                    origin,
                     rule_months: true,
                 },
                 note,
@@ -784,7 +952,7 @@ fn waiting_period(
                 Enrollment::Renewal | Enrollment::FirstTime => 0,
             };
             let (months, variable, repaired, floor) = table_months(table, lapsed, r.repair_years);
-            let (from, from_period_start) = from(counted_from);
+            let (from, origin) = from(counted_from);
             Waited::Months {
                 months,
                 waiting: Waiting {
@@ -796,7 +964,7 @@ fn waiting_period(
                     months: short(months),
                     from,
                     until: after(from, months, counting),
-                    from_period_start,
+                    origin,
                     rule_months: false,
                 },
                 note: table.note,
@@ -834,19 +1002,16 @@ fn table_months(table: &CompiledWaiting, lapsed: u32, repair: u32) -> (u32, u32,
 /// an exemption or the floor makes them useless (urrbmi reading M12); the trace says how many
 /// months they removed.
 #[inline(always)]
-fn repair(
-    c: &Compiled,
-    r: &Resident,
-    waited: &Waited,
-    trace: &mut Trace<'_>,
-) -> Option<RepairCharge> {
+fn repair(c: &Compiled, f: &Facts, waited: &Waited, trace: &mut Trace<'_>) -> Option<RepairCharge> {
+    let r = f.resident;
     if r.repair_years == 0 {
         return None;
     }
     let table = c.waiting.as_ref()?;
     let (_, price) = table.repair?;
+    // A year costs the personal standard of the resident's grade (泰安 390 or 530).
     let per_year = match price {
-        RepairPrice::PersonalStandard => c.personal_fen,
+        RepairPrice::PersonalStandard => f.grade.personal_fen,
     };
     let amount = yuan_of_fen(per_year * i64::from(r.repair_years));
     let removed = match waited {
@@ -859,7 +1024,7 @@ fn repair(
         _ => 0,
     };
     trace.push(table.repair_note);
-    trace.facts_mut().repair = (short(r.repair_years), short(removed));
+    trace.facts_mut().repair = (short(r.repair_years), short(removed), per_year);
     Some(RepairCharge {
         years: r.repair_years,
         amount,
@@ -896,6 +1061,43 @@ fn yuan_of_fen(fen: i64) -> Decimal {
         Decimal::from(fen / 100)
     } else {
         Decimal::new(fen, 2).normalize()
+    }
+}
+
+#[cold]
+fn unknown_special(policy: &Policy, name: &str) -> EvalError {
+    let specials = &policy.compiled.specials;
+    let mut known: Vec<&str> = crate::SpecialKind::builtin_ids().collect();
+    known.extend(specials.local_ids());
+    EvalError::UnknownSpecial {
+        name: name.to_string(),
+        policy: policy.id().to_string(),
+        suggestion: crate::suggest::closest(name, known.into_iter()).map(str::to_string),
+        local: specials.local_names(),
+    }
+}
+
+#[cold]
+fn grade_not_offered(policy: &Policy, grade: u8) -> EvalError {
+    let standards = &policy.spec().standards;
+    let offered = standards
+        .grade_amounts()
+        .iter()
+        .enumerate()
+        .map(|(i, amount)| {
+            let g = u8::try_from(i + 1).unwrap_or(u8::MAX);
+            format!(
+                "{g} ({}, {} yuan)",
+                standards.grade_name(g).unwrap_or_default(),
+                crate::money::canonical(*amount)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    EvalError::GradeNotOffered {
+        grade,
+        policy: policy.id().to_string(),
+        offered,
     }
 }
 

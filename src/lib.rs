@@ -11,10 +11,12 @@
 //!
 //! ## Overview
 //!
-//! - The rules live in TOML policy files, one per region and year ([`Policy`]); the six built
-//!   in (the 2021-2024 notices of Changsha, Hunan, Ziyang and Yanling, and Hunan 2026 under the
-//!   national mechanism of 国办发〔2024〕38号) are listed by [`Policy::builtin_ids`]. A new region
-//!   needs only a new file.
+//! - The rules live in TOML policy files, one per region and year ([`Policy`]); the eight built
+//!   in (the 2021-2024 notices of Changsha, Hunan, Ziyang and Yanling, Hunan 2026 under the
+//!   national mechanism of 国办发〔2024〕38号, and Jiangxi 2026 and Taian 2026 beyond Hunan) are
+//!   listed by [`Policy::builtin_ids`]. A new region needs only a new file: what differs between
+//!   notices (benefits from the day after payment, contribution grades, a child's first natural
+//!   years, circumstances, funders and refusal codes of a region's own) is data in it.
 //! - [`evaluate`] returns an [`Assessment`]: `owed`, `subsidies` by [`Funder`], `charged`,
 //!   `benefit_start`/`benefit_end`, `waiting_months`, any `prior_year_charge` and
 //!   `repair_charge`, the incentive's `ceiling_raise`, and a `trace` of cited steps with exactly
@@ -122,6 +124,7 @@ pub use assessment::{
 pub use category::{CategoryKind, Funder, HeldCategory};
 pub use error::{Diagnostic, EvalError, Location, NameError, PolicyError, ResidentError, Severity};
 pub use evaluate::evaluate;
+pub use names::LocalId;
 pub use policy::Policy;
 pub use resident::{Enrollment, Hukou, Resident, Special, SpecialKind, Student};
 

@@ -90,7 +90,16 @@ const TABLES: [&str; 9] = [
 ];
 
 /// The arrays of tables of a policy file, merged by `id`.
-const ARRAYS: [&str; 5] = ["extension", "period", "category", "tier", "rule"];
+const ARRAYS: [&str; 8] = [
+    "extension",
+    "period",
+    "category",
+    "special",
+    "funder",
+    "refusal_code",
+    "tier",
+    "rule",
+];
 
 /// Keys an overlay entry of an array may carry besides the entry's own.
 const ENTRY_KEYS: [&str; 3] = ["drop", "before", "after"];
@@ -763,7 +772,9 @@ fn check_entry(name: &str, index: usize, value: &Value) -> Result<(), Found> {
     match name {
         "extension" => Extension::deserialize(v).map(drop),
         "period" => Period::deserialize(v).map(drop),
-        "category" => LocalCategory::deserialize(v).map(drop),
+        "category" | "special" | "funder" | "refusal_code" => {
+            LocalCategory::deserialize(v).map(drop)
+        }
         "tier" => SubsidyTier::deserialize(v).map(drop),
         "rule" => StartRule::deserialize(v).map(drop),
         _ => Ok(()),

@@ -71,6 +71,15 @@ pub struct Resident {
     /// autumn of the collection year (新入学).
     #[serde(default, skip_serializing_if = "is_false")]
     pub new_entrant: bool,
+    /// The contribution grade the resident pays at (缴费档次: 1 = 一档, 2 = 二档, ...), where a
+    /// policy has several personal standards; 1 (the default) elsewhere. A grade the policy does
+    /// not have is an [`EvalError`](crate::EvalError). Read from a number or `"一档"`, `"二档"`, ...
+    #[serde(
+        default = "first_grade",
+        deserialize_with = "grade_number",
+        skip_serializing_if = "is_first_grade"
+    )]
+    pub contribution_grade: u8,
     /// Enrolled with the whole household (以户为单位参保).
     #[serde(default = "yes")]
     pub household_unit: bool,
@@ -103,6 +112,50 @@ fn is_false(b: &bool) -> bool {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+fn first_grade() -> u8 {
+    1
+}
+
+fn is_first_grade(grade: &u8) -> bool {
+    *grade == 1
+}
+
+/// The Chinese names of the grades: `一档` is grade 1.
+const GRADE_NAMES: [&str; 9] = [
+    "一档", "二档", "三档", "四档", "五档", "六档", "七档", "八档", "九档",
+];
+
+/// The most contribution grades a policy may have.
+pub(crate) const MAX_GRADES: u8 = 9;
+
+/// The Chinese name of a contribution grade (`二档` for 2), if it has one.
+pub fn grade_name(grade: u8) -> Option<&'static str> {
+    GRADE_NAMES.get(usize::from(grade).checked_sub(1)?).copied()
+}
+
+/// A contribution grade from a number (1-9) or its Chinese name (`二档`).
+fn grade_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Grade {
+        Number(i64),
+        Name(String),
+    }
+    let accepted = "a contribution grade: a whole number from 1 to 9, or 一档, 二档, ... 九档";
+    let grade = match Grade::deserialize(d)
+        .map_err(|_| serde::de::Error::custom(format!("expected {accepted}")))?
+    {
+        Grade::Number(n) => u8::try_from(n)
+            .ok()
+            .filter(|g| (1..=MAX_GRADES).contains(g)),
+        Grade::Name(name) => GRADE_NAMES
+            .iter()
+            .position(|g| *g == name.trim())
+            .and_then(|i| u8::try_from(i + 1).ok()),
+    };
+    grade.ok_or_else(|| serde::de::Error::custom(format!("not {accepted}")))
 }
 
 /// `categories: null` reads as no categories.
@@ -140,6 +193,7 @@ const FIELDS: &[&str] = &[
     "claim_free_last_year",
     "parent_insured",
     "new_entrant",
+    "contribution_grade",
     "household_unit",
     "employee_insurance_obligated",
     "categories",
@@ -191,6 +245,7 @@ impl Resident {
             claim_free_last_year: false,
             parent_insured: false,
             new_entrant: false,
+            contribution_grade: 1,
             household_unit: true,
             employee_insurance_obligated: false,
             categories: Vec::new(),
@@ -318,6 +373,12 @@ impl Resident {
         self
     }
 
+    /// Sets the contribution grade (缴费档次, builder style).
+    pub fn with_contribution_grade(mut self, grade: u8) -> Self {
+        self.contribution_grade = grade;
+        self
+    }
+
     /// Reads a resident from JSON (one object with the fields of the data contract). The error
     /// names the field and says what is accepted, with a suggestion for a misspelt name.
     ///
@@ -356,8 +417,8 @@ impl Resident {
     }
 
     /// The special circumstance's kind, if any.
-    pub fn special_kind(&self) -> Option<SpecialKind> {
-        self.special.as_ref().map(|s| s.kind)
+    pub fn special_kind(&self) -> Option<&SpecialKind> {
+        self.special.as_ref().map(|s| &s.kind)
     }
 }
 
@@ -405,7 +466,7 @@ crate::names::named_enum! {
 }
 
 /// A special circumstance that lets a resident join outside the collection window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Special {
     /// Which circumstance.
@@ -440,30 +501,206 @@ impl Special {
     }
 }
 
-crate::names::named_enum! {
-    /// The special circumstances the notices name. A newborn is not one of them: that follows
-    /// from the birth and payment dates.
-    #[non_exhaustive]
-    pub enum SpecialKind ("special circumstance") {
-        /// 儿童福利机构接收的儿童 / 社会福利机构新接收的弃婴儿; date = entry.
-        WelfareInstitutionChild => "welfare_institution_child", "儿童福利机构接收的儿童", "社会福利机构新接收的弃婴儿";
-        /// 因劳动关系终止导致职工医保断保; date = lapse.
-        EmployeeInsuranceLapse => "employee_insurance_lapse", "职工医保断保", "职工医保断保人员";
-        /// 排查发现未参保 (监测对象 / 建档立卡脱贫户 / 边缘户).
-        FoundUnenrolled => "found_unenrolled", "排查发现未参保";
-        /// 当年新迁入户口.
-        NewHukou => "new_hukou", "当年新迁入户口", "新迁入户口";
-        /// 复转军人.
-        DemobilizedVeteran => "demobilized_veteran", "复转军人";
-        /// 刑满释放人员.
-        ReleasedPrisoner => "released_prisoner", "刑满释放人员";
-        /// 未及时就业的大中专毕业生.
-        UnemployedGraduate => "unemployed_graduate", "未及时就业的大中专毕业生";
-        /// 新就业形态从业人员 (first enrollment in the place of residence, with a residence permit).
-        NewFormEmployment => "new_form_employment", "新就业形态从业人员";
-        /// 外出务工人员.
-        MigrantWorker => "migrant_worker", "外出务工人员";
-        /// 其他特殊情形 named by the region (各市州结合实际明确的其他特殊情形).
-        OtherLocal => "other_local", "其他特殊情形";
+/// A special circumstance the notices name, or one a policy declares (`[[special]]`).
+///
+/// Serialized as its snake_case id (`new_hukou`); read from the id or any of its Chinese names
+/// (`当年新迁入户口`). Any other name reads as [`SpecialKind::Local`], which a policy must declare
+/// (by id or name) before a resident may carry it: evaluating a resident with an undeclared one
+/// is an [`EvalError`](crate::EvalError) with the nearest name (urrbmi reading B-a). A newborn is
+/// not one of them: that follows from the birth and payment dates.
+///
+/// ```
+/// use urrbmi::SpecialKind;
+/// assert_eq!("复转军人".parse::<SpecialKind>(), Ok(SpecialKind::DemobilizedVeteran));
+/// assert_eq!("宗教教职人员".parse::<SpecialKind>(), Ok(SpecialKind::Local("宗教教职人员".into())));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SpecialKind {
+    /// 儿童福利机构接收的儿童 / 社会福利机构新接收的弃婴儿; date = entry.
+    WelfareInstitutionChild,
+    /// 因劳动关系终止导致职工医保断保; date = lapse.
+    EmployeeInsuranceLapse,
+    /// 排查发现未参保 (监测对象 / 建档立卡脱贫户 / 边缘户).
+    FoundUnenrolled,
+    /// 当年新迁入户口.
+    NewHukou,
+    /// 复转军人 (退出现役的军人); date = discharge, where a rule counts from it.
+    DemobilizedVeteran,
+    /// 刑满释放人员.
+    ReleasedPrisoner,
+    /// 未及时就业的大中专毕业生.
+    UnemployedGraduate,
+    /// 新就业形态从业人员 (first enrollment in the place of residence, with a residence permit).
+    NewFormEmployment,
+    /// 外出务工人员.
+    MigrantWorker,
+    /// 其他特殊情形 named by the region (各市州结合实际明确的其他特殊情形).
+    OtherLocal,
+    /// A circumstance declared by a policy file (`[[special]]`), by its id or Chinese name.
+    Local(Box<str>),
+}
+
+/// The built-in special circumstances with their ids and the Chinese names accepted for them.
+const SPECIAL_BUILTIN: &[(SpecialKind, &str, &[&str])] = &[
+    (
+        SpecialKind::WelfareInstitutionChild,
+        "welfare_institution_child",
+        &["儿童福利机构接收的儿童", "社会福利机构新接收的弃婴儿"],
+    ),
+    (
+        SpecialKind::EmployeeInsuranceLapse,
+        "employee_insurance_lapse",
+        &["职工医保断保", "职工医保断保人员", "职工医保中断缴费"],
+    ),
+    (
+        SpecialKind::FoundUnenrolled,
+        "found_unenrolled",
+        &["排查发现未参保"],
+    ),
+    (
+        SpecialKind::NewHukou,
+        "new_hukou",
+        &["当年新迁入户口", "新迁入户口"],
+    ),
+    (
+        SpecialKind::DemobilizedVeteran,
+        "demobilized_veteran",
+        &["复转军人", "退役军人", "退出现役军人"],
+    ),
+    (
+        SpecialKind::ReleasedPrisoner,
+        "released_prisoner",
+        &["刑满释放人员", "服刑人员期满释放"],
+    ),
+    (
+        SpecialKind::UnemployedGraduate,
+        "unemployed_graduate",
+        &["未及时就业的大中专毕业生", "大学生毕业返乡"],
+    ),
+    (
+        SpecialKind::NewFormEmployment,
+        "new_form_employment",
+        &["新就业形态从业人员"],
+    ),
+    (
+        SpecialKind::MigrantWorker,
+        "migrant_worker",
+        &["外出务工人员"],
+    ),
+    (SpecialKind::OtherLocal, "other_local", &["其他特殊情形"]),
+];
+
+impl SpecialKind {
+    /// Every built-in circumstance, in the order of the data contract.
+    pub const ALL: [SpecialKind; 10] = [
+        SpecialKind::WelfareInstitutionChild,
+        SpecialKind::EmployeeInsuranceLapse,
+        SpecialKind::FoundUnenrolled,
+        SpecialKind::NewHukou,
+        SpecialKind::DemobilizedVeteran,
+        SpecialKind::ReleasedPrisoner,
+        SpecialKind::UnemployedGraduate,
+        SpecialKind::NewFormEmployment,
+        SpecialKind::MigrantWorker,
+        SpecialKind::OtherLocal,
+    ];
+
+    /// The snake_case id (`new_hukou`), or the name a local circumstance was given.
+    pub fn id(&self) -> &str {
+        match self {
+            SpecialKind::Local(name) => name,
+            builtin => SPECIAL_BUILTIN
+                .iter()
+                .find(|(kind, _, _)| kind == builtin)
+                .map_or("", |(_, id, _)| id),
+        }
+    }
+
+    /// The Chinese name of a built-in circumstance (for a local one, the name it was given).
+    pub fn chinese(&self) -> &str {
+        match self {
+            SpecialKind::Local(name) => name,
+            builtin => SPECIAL_BUILTIN
+                .iter()
+                .find(|(kind, _, _)| kind == builtin)
+                .and_then(|(_, _, names)| names.first().copied())
+                .unwrap_or(""),
+        }
+    }
+
+    /// Whether this is one of the built-in circumstances (not [`SpecialKind::Local`]).
+    pub fn is_builtin(&self) -> bool {
+        !matches!(self, SpecialKind::Local(_))
+    }
+
+    /// The position of a built-in circumstance in [`SpecialKind::ALL`] (`None` for a local one).
+    pub(crate) fn builtin_index(&self) -> Option<usize> {
+        SpecialKind::ALL.iter().position(|k| k == self)
+    }
+
+    /// Every name a built-in circumstance is read from, with its id.
+    pub fn builtin_names() -> impl Iterator<Item = (&'static str, &'static str)> {
+        SPECIAL_BUILTIN.iter().flat_map(|(_, id, aliases)| {
+            std::iter::once((*id, *id)).chain(aliases.iter().map(move |alias| (*id, *alias)))
+        })
+    }
+
+    /// The ids of the built-in circumstances, in [`SpecialKind::ALL`] order.
+    pub fn builtin_ids() -> impl Iterator<Item = &'static str> {
+        SPECIAL_BUILTIN.iter().map(|(_, id, _)| *id)
+    }
+
+    /// Each built-in circumstance as an error message lists it: `new_hukou (当年新迁入户口)`.
+    pub fn accepted() -> Vec<String> {
+        SPECIAL_BUILTIN
+            .iter()
+            .map(|(_, id, names)| match names.first() {
+                Some(name) => format!("{id} ({name})"),
+                None => (*id).to_string(),
+            })
+            .collect()
+    }
+
+    /// Reads a built-in circumstance from its id or one of its Chinese names.
+    pub fn builtin(name: &str) -> Option<SpecialKind> {
+        let name = name.trim();
+        SPECIAL_BUILTIN
+            .iter()
+            .find(|(_, id, aliases)| *id == name || aliases.contains(&name))
+            .map(|(kind, _, _)| kind.clone())
+    }
+}
+
+impl std::str::FromStr for SpecialKind {
+    type Err = std::convert::Infallible;
+
+    /// Never fails: a name that is not built in becomes [`SpecialKind::Local`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(SpecialKind::builtin(s).unwrap_or_else(|| SpecialKind::Local(s.trim().into())))
+    }
+}
+
+impl std::fmt::Display for SpecialKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for SpecialKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for SpecialKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        if name.trim().is_empty() {
+            return Err(serde::de::Error::custom(
+                "a special circumstance must not be empty (e.g. \"new_hukou\" or \"当年新迁入户口\")",
+            ));
+        }
+        Ok(name.parse().unwrap_or_else(|never| match never {}))
     }
 }

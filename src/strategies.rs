@@ -93,28 +93,32 @@ pub fn held_categories(
     })
 }
 
-/// A special circumstance (or none, half the time). Circumstances that rules count from carry
-/// a date from 200 days before the payment to the payment day (never before birth).
+/// A built-in special circumstance (or none, half the time), dated from 200 days before the
+/// payment to the payment day (never before birth): a rule may count from any circumstance's
+/// date (江西 each within 90 days of its date).
 pub fn special(
+    birth_date: NaiveDate,
+    payment_date: NaiveDate,
+) -> impl Strategy<Value = Option<Special>> {
+    special_of(SpecialKind::ALL.to_vec(), birth_date, payment_date)
+}
+
+/// One of `kinds` (or none, half the time), dated as [`special`] dates them.
+fn special_of(
+    kinds: Vec<SpecialKind>,
     birth_date: NaiveDate,
     payment_date: NaiveDate,
 ) -> impl Strategy<Value = Option<Special>> {
     let earliest = payment_date
         .checked_sub_days(Days::new(200))
         .unwrap_or(payment_date)
-        .max(birth_date);
-    proptest::option::of((special_kind(), date_between(earliest, payment_date))).prop_map(|found| {
-        found.map(|(kind, date)| {
-            let dated = matches!(
-                kind,
-                SpecialKind::WelfareInstitutionChild | SpecialKind::EmployeeInsuranceLapse
-            );
-            Special {
-                kind,
-                date: dated.then_some(date),
-            }
-        })
-    })
+        .max(birth_date)
+        .min(payment_date);
+    proptest::option::of((
+        proptest::sample::select(kinds),
+        date_between(earliest, payment_date),
+    ))
+    .prop_map(|found| found.map(|(kind, date)| Special::on(kind, date)))
 }
 
 /// A consistent enrollment history (urrbmi reading M12): `(enrollment, lapsed_years,
@@ -145,12 +149,37 @@ pub fn resident_paying_between(
     kinds: Vec<CategoryKind>,
     repair_offered: bool,
 ) -> impl Strategy<Value = Resident> {
+    resident_of(
+        first_payment,
+        last_payment,
+        kinds,
+        SpecialKind::ALL.to_vec(),
+        repair_offered,
+        1,
+    )
+}
+
+/// A well-formed resident as [`resident_paying_between`] makes one, carrying one of `specials`
+/// and paying at a contribution grade from 1 to `grades`.
+fn resident_of(
+    first_payment: NaiveDate,
+    last_payment: NaiveDate,
+    kinds: Vec<CategoryKind>,
+    specials: Vec<SpecialKind>,
+    repair_offered: bool,
+    grades: u8,
+) -> impl Strategy<Value = Resident> {
     date_between(first_payment, last_payment)
         .prop_flat_map(move |payment_date| {
             let age_days = prop_oneof![1 => 0u64..=400, 2 => 0u64..=95 * 366];
-            (Just(payment_date), age_days, Just(kinds.clone()))
+            (
+                Just(payment_date),
+                age_days,
+                Just(kinds.clone()),
+                Just(specials.clone()),
+            )
         })
-        .prop_flat_map(move |(payment_date, age_days, kinds)| {
+        .prop_flat_map(move |(payment_date, age_days, kinds, specials)| {
             let birth_date = payment_date
                 .checked_sub_days(Days::new(age_days))
                 .unwrap_or(payment_date);
@@ -163,7 +192,7 @@ pub fn resident_paying_between(
                 prop_oneof![4 => Just(true), 1 => Just(false)],
                 prop_oneof![9 => Just(false), 1 => Just(true)],
                 held_categories(kinds, birth_date, payment_date),
-                special(birth_date, payment_date),
+                (special_of(specials, birth_date, payment_date), 1..=grades.max(1)),
             )
         })
         .prop_map(
@@ -179,7 +208,7 @@ pub fn resident_paying_between(
                 household_unit,
                 employee_insurance_obligated,
                 categories,
-                special,
+                (special, contribution_grade),
             )| Resident {
                 id: None,
                 birth_date,
@@ -193,6 +222,7 @@ pub fn resident_paying_between(
                 claim_free_last_year,
                 parent_insured,
                 new_entrant,
+                contribution_grade,
                 household_unit,
                 employee_insurance_obligated,
                 categories,
@@ -204,7 +234,8 @@ pub fn resident_paying_between(
 
 /// A well-formed resident paying around `policy`'s collection year: from 60 days before the
 /// window opens to 31 days after the last settlement period ends, holding built-in categories
-/// and the policy's local ones.
+/// and the policy's local ones, with a built-in or local special circumstance, at any of the
+/// policy's contribution grades.
 pub fn resident_for(policy: &Policy) -> impl Strategy<Value = Resident> + use<> {
     let spec = policy.spec();
     let first = spec
@@ -233,7 +264,14 @@ pub fn resident_for(policy: &Policy) -> impl Strategy<Value = Resident> + use<> 
         .waiting_period
         .as_ref()
         .is_some_and(|w| w.repair.is_some());
-    resident_paying_between(first, last, kinds, repair_offered)
+    let mut specials = SpecialKind::ALL.to_vec();
+    specials.extend(
+        spec.specials
+            .iter()
+            .map(|s| SpecialKind::Local(s.id.as_str().into())),
+    );
+    let grades = u8::try_from(policy.grade_count()).unwrap_or(1);
+    resident_of(first, last, kinds, specials, repair_offered, grades)
 }
 
 /// A well-formed resident paying on any day of 2015–2030, with built-in categories only.
@@ -288,7 +326,7 @@ pub fn boundary_cases(policy: &Policy) -> Vec<BoundaryCase> {
             .who
             .as_ref()
             .and_then(|w| w.special.first())
-            .map(|kind| Special::new(*kind));
+            .map(|kind| Special::new(kind.clone()));
         let last = match spec.conventions.end_dates {
             crate::policy::schema::EndDates::Inclusive => ext.to,
             crate::policy::schema::EndDates::Exclusive => day(ext.to, -1),
@@ -300,7 +338,7 @@ pub fn boundary_cases(policy: &Policy) -> Vec<BoundaryCase> {
         ] {
             for household_unit in [true, false] {
                 let mut r = Resident::new(adult_birth, paid);
-                r.special = special;
+                r.special = special.clone();
                 r.household_unit = household_unit;
                 add(
                     format!(
@@ -320,7 +358,13 @@ pub fn boundary_cases(policy: &Policy) -> Vec<BoundaryCase> {
         .find(|p| p.students.is_none())
         .map_or(closes, |p| p.from);
     let mid_year = day(period_start, 120);
-    let n = i64::from(spec.newborn.within_days);
+    // Day N of a count in days, or about month N of one in months (the edges in days lie a day
+    // either side of N months, which the month counts below add).
+    let n = match (spec.newborn.within_days, spec.newborn.within_months) {
+        (Some(days), _) => i64::from(days),
+        (None, Some(months)) => i64::from(months) * 30,
+        (None, None) => 90,
+    };
     for (when, paid) in [("in the window", in_window), ("mid-year", mid_year)] {
         for age in [n - 1, n, n + 1] {
             for hukou in [Hukou::Local, Hukou::Other] {
@@ -335,13 +379,37 @@ pub fn boundary_cases(policy: &Policy) -> Vec<BoundaryCase> {
             }
         }
     }
-    let late_from = spec.newborn.late_born_on_or_after;
-    for (edge, born) in [("first day", late_from), ("day before", day(late_from, -1))] {
-        add(
-            format!("late newborn: born on the {edge} late newborns may be born"),
-            Resident::new(born, day(born, n + 100).max(mid_year))
-                .with_enrollment(Enrollment::FirstTime),
-        );
+    if let Some(late_from) = spec.newborn.late_born_on_or_after {
+        for (edge, born) in [("first day", late_from), ("day before", day(late_from, -1))] {
+            add(
+                format!("late newborn: born on the {edge} late newborns may be born"),
+                Resident::new(born, day(born, n + 100).max(mid_year))
+                    .with_enrollment(Enrollment::FirstTime),
+            );
+        }
+    }
+    // The last day of a count in months from birth (within, late) and the day after.
+    let month_limits = [
+        ("newborn within", spec.newborn.within_months),
+        ("late newborn", spec.newborn.late_within_months),
+    ];
+    for (what, months) in month_limits {
+        let Some(months) = months else { continue };
+        let born = day(mid_year, -400);
+        let last = crate::dates::add_months(born, months).unwrap_or(born);
+        for (edge, paid) in [("last day", last), ("day after", day(last, 1))] {
+            add(
+                format!("{what}: {edge} of {months} months from birth"),
+                Resident::new(born, paid).with_enrollment(Enrollment::FirstTime),
+            );
+        }
+    }
+    if let Some(days) = spec.newborn.before_birth_days {
+        for before in [i64::from(days), i64::from(days) - 1] {
+            let r = Resident::new(day(mid_year, before), mid_year)
+                .with_enrollment(Enrollment::FirstTime);
+            add(format!("registered {before} days before birth"), r);
+        }
     }
 
     for rule in &spec.rules {
@@ -355,8 +423,61 @@ pub fn boundary_cases(policy: &Policy) -> Vec<BoundaryCase> {
         for kind in kinds {
             for elapsed in [i64::from(days), i64::from(days) + 1] {
                 let r = Resident::new(adult_birth, mid_year)
-                    .with_special(Special::on(*kind, day(mid_year, -elapsed)));
+                    .with_special(Special::on(kind.clone(), day(mid_year, -elapsed)));
                 add(format!("rule {}: {kind} day {elapsed}", rule.id), r);
+            }
+        }
+    }
+
+    for rule in &spec.rules {
+        let (Some(months), Some(kinds)) = (rule.when.special_within_months, &rule.when.special)
+        else {
+            continue;
+        };
+        for kind in kinds {
+            let since = day(mid_year, -400);
+            let last = crate::dates::add_months(since, months).unwrap_or(since);
+            for (edge, paid) in [("last day", last), ("day after", day(last, 1))] {
+                let r =
+                    Resident::new(adult_birth, paid).with_special(Special::on(kind.clone(), since));
+                add(
+                    format!("rule {}: {kind}, {edge} of {months} months", rule.id),
+                    r,
+                );
+            }
+        }
+    }
+
+    // Each contribution grade in the window; and a day either side of each age a rule or tier
+    // asks for, on the day the age is taken.
+    for grade in 1..=u8::try_from(policy.grade_count()).unwrap_or(1) {
+        add(
+            format!("grade {grade} in the window"),
+            Resident::new(adult_birth, in_window).with_contribution_grade(grade),
+        );
+    }
+    let ages = spec
+        .rules
+        .iter()
+        .filter_map(|r| r.when.age)
+        .chain(spec.tiers.iter().filter_map(|t| t.age));
+    for age in ages {
+        let on = match age.on {
+            crate::policy::schema::AgeOn::PaymentDate => in_window,
+            crate::policy::schema::AgeOn::PeriodStart => period_start,
+        };
+        for years in [age.at_least, age.under].into_iter().flatten() {
+            let months = years.saturating_mul(12);
+            let turns = on
+                .checked_sub_months(chrono::Months::new(months))
+                .unwrap_or(adult_birth);
+            for (edge, born) in [("turning", turns), ("a day short of", day(turns, 1))] {
+                for grade in 1..=u8::try_from(policy.grade_count()).unwrap_or(1) {
+                    add(
+                        format!("{edge} {years} on {on}, grade {grade}"),
+                        Resident::new(born, in_window.max(born)).with_contribution_grade(grade),
+                    );
+                }
             }
         }
     }
@@ -471,9 +592,21 @@ pub fn check_invariants(policy: &Policy, a: &Assessment<'_>) -> Result<(), Strin
             }
         }
         Status::Enrolled => {
+            // The personal standard of one of the policy's contribution grades (grade 1 unless
+            // it has several), plus the fiscal standard for a full charge.
+            let grades = policy.grade_count();
+            let grade = (1..=grades)
+                .filter_map(|g| u8::try_from(g).ok())
+                .find(|&g| policy.personal_standard_at(g) == Some(a.personal_standard));
+            if grade.is_none() {
+                return fail(format!(
+                    "personal standard {} is none of the policy's {grades} grades",
+                    a.personal_standard
+                ));
+            }
             let expected = match a.charged_standard {
-                Some(Charge::Personal) => Some(policy.personal_standard()),
-                Some(Charge::Full) => Some(policy.full_standard()),
+                Some(Charge::Personal) => Some(a.personal_standard),
+                Some(Charge::Full) => policy.fiscal_standard().map(|f| a.personal_standard + f),
                 Some(Charge::Waived) => Some(Decimal::ZERO),
                 _ => None,
             };

@@ -6,6 +6,8 @@ use urrbmi::{EvalError, Policy, PolicyError, Resident, evaluate};
 
 const ZIYANG: &str = include_str!("../policies/ziyang-2021.toml");
 const HUNAN: &str = include_str!("../policies/hunan-2022.toml");
+const JIANGXI: &str = include_str!("../policies/jiangxi-2026.toml");
+const TAIAN: &str = include_str!("../policies/taian-2026.toml");
 
 /// What kind of error an input must give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,7 +226,8 @@ fn policy_cases() -> Vec<PolicyCase> {
                 "funder = \"fiscal\", amount = 70",
                 "funder = \"fiskal\", amount = 70",
             ),
-            Kind::PolicySyntax,
+            // A snake_case name reads as a local funder, which the policy does not declare.
+            Kind::PolicyInvalid,
             Some("tier[6].parts[0].funder"),
             &["did you mean `fiscal`?", "medical_assistance"],
         ),
@@ -246,7 +249,8 @@ fn policy_cases() -> Vec<PolicyCase> {
                 "special = [\"new_form_employment\"]",
                 "special = [\"new_form_employmnet\"]",
             ),
-            Kind::PolicySyntax,
+            // Any name reads as a local circumstance, which the policy does not declare.
+            Kind::PolicyInvalid,
             Some("rule[4].when.special[0]"),
             &["did you mean `new_form_employment`?"],
         ),
@@ -351,7 +355,8 @@ fn policy_cases() -> Vec<PolicyCase> {
                 "code = \"not_local_newborn\"",
                 "code = \"not_local\"",
             ),
-            Kind::PolicySyntax,
+            // A snake_case name reads as a local refusal code, which the policy does not declare.
+            Kind::PolicyInvalid,
             Some("rule[6].refuse.code"),
             &["unknown refusal code `not_local`", "not_local_newborn"],
         ),
@@ -368,6 +373,188 @@ fn policy_cases() -> Vec<PolicyCase> {
             Kind::PolicySyntax,
             Some("newborn.within_days"),
             &["u32"],
+        ),
+        // ---- the vocabulary of regions beyond Hunan
+        case(
+            "newborns counted in days and in months",
+            edit(
+                ZIYANG,
+                "within_days = 90\n",
+                "within_days = 90\nwithin_months = 3\n",
+            ),
+            Kind::PolicyInvalid,
+            Some("newborn.within_months"),
+            &["both `within_days` and `within_months`", "one of them"],
+        ),
+        case(
+            "late newborns in months without the month convention",
+            edit(
+                ZIYANG,
+                "late_born_on_or_after = \"2020-09-01\"",
+                "late_within_months = 12",
+            ),
+            Kind::PolicyInvalid,
+            Some("newborn.late_within_months"),
+            &["declares no `months`", "same_day_or_month_end"],
+        ),
+        case(
+            "registration before birth beyond a pregnancy",
+            edit(
+                ZIYANG,
+                "within_days = 90\n",
+                "within_days = 90\nbefore_birth_days = 400\n",
+            ),
+            Kind::PolicyInvalid,
+            Some("newborn.before_birth_days"),
+            &["400 days", "from 1 to 300"],
+        ),
+        case(
+            "grades out of order",
+            edit(TAIAN, "grade = 2, name", "grade = 3, name"),
+            Kind::PolicyInvalid,
+            Some("standards.grades[0].grade"),
+            &["grade 3 where grade 2 comes next", "numbered 2, 3"],
+        ),
+        case(
+            "a share without its grade in a policy with grades",
+            edit(TAIAN, ", of_grade = 1 }", " }"),
+            Kind::PolicyInvalid,
+            Some("tier[0].parts[0].of_grade"),
+            &["without saying of which grade", "of_grade = 1"],
+        ),
+        case(
+            "a share of a grade the policy lacks",
+            edit(TAIAN, "of_grade = 1", "of_grade = 4"),
+            Kind::PolicyInvalid,
+            Some("tier[0].parts[0].of_grade"),
+            &["no grade 4", "from 1 to 2"],
+        ),
+        case(
+            "a grade as a word",
+            edit(TAIAN, "of_grade = 1", "of_grade = \"first\""),
+            Kind::PolicySyntax,
+            Some("tier[0].parts[0].of_grade"),
+            &["`first` is not a grade number", "chosen"],
+        ),
+        case(
+            "a grade condition the policy lacks",
+            edit(
+                TAIAN,
+                "contribution_grade = [2], students",
+                "contribution_grade = [3], students",
+            ),
+            Kind::PolicyInvalid,
+            Some("rule[1].when.contribution_grade"),
+            &["not grades of the policy", "from 1 to 2"],
+        ),
+        case(
+            "the full standard without a fiscal standard",
+            edit(
+                TAIAN,
+                "charge = \"personal\"\nbenefit_start = \"payment_date\"",
+                "charge = \"full\"\nbenefit_start = \"payment_date\"",
+            ),
+            Kind::PolicyInvalid,
+            Some("rule[5].charge"),
+            &["no fiscal standard", "charge = \"personal\""],
+        ),
+        case(
+            "an age no one has",
+            edit(
+                TAIAN,
+                "age = { under = 18, on = \"period_start\" }",
+                "age = { at_least = 18, under = 18, on = \"period_start\" }",
+            ),
+            Kind::PolicyInvalid,
+            Some("rule[0].when.age.under"),
+            &["no age is at least 18 and under 18"],
+        ),
+        case(
+            "an age without the day it is taken on",
+            edit(
+                TAIAN,
+                "age = { under = 18, on = \"period_start\" }",
+                "age = { under = 18 }",
+            ),
+            Kind::PolicySyntax,
+            Some("rule[0].when.age"),
+            &["missing field `on`"],
+        ),
+        case(
+            "a refusal code declared under another id",
+            edit(
+                TAIAN,
+                "[[refusal_code]]\nid = \"grade_not_allowed\"",
+                "[[refusal_code]]\nid = \"grade_not_alowed\"",
+            ),
+            Kind::PolicyInvalid,
+            Some("rule[0].refuse.code"),
+            &[
+                "unknown refusal code `grade_not_allowed`",
+                "did you mean `grade_not_alowed`?",
+            ],
+        ),
+        case(
+            "a start in the month of recognition without a category",
+            edit(
+                JIANGXI,
+                "when = { paid = [\"main\"] }\ncharge = \"personal\"\nbenefit_start = \"day_after_payment\"",
+                "when = { paid = [\"main\"] }\ncharge = \"personal\"\nbenefit_start = \"recognition_month\"",
+            ),
+            Kind::PolicyInvalid,
+            Some("rule[7].benefit_start"),
+            &["names no category", "holds_any"],
+        ),
+        case(
+            "a misspelt local circumstance in a rule",
+            edit(
+                JIANGXI,
+                "special = [\"demobilized_veteran\", \"veteran_family\"]",
+                "special = [\"demobilized_veteran\", \"veteran_famliy\"]",
+            ),
+            Kind::PolicyInvalid,
+            Some("rule[2].when.special[1]"),
+            &["did you mean `veteran_family`?", "[[special]]"],
+        ),
+        case(
+            "a local circumstance named like a built-in one",
+            edit(JIANGXI, "name = \"出国人员回国\"", "name = \"复转军人\""),
+            Kind::PolicyInvalid,
+            Some("special[1].name"),
+            &["already names the built-in special circumstance `demobilized_veteran`"],
+        ),
+        case(
+            "a local funder id too long to hold inline",
+            edit(
+                JIANGXI,
+                "[[special]]\nid = \"veteran_family\"",
+                "[[funder]]\nid = \"township_and_village_collective\"\nname = \"乡镇与村集体\"\ncite = \"x\"\n\n[[special]]\nid = \"veteran_family\"",
+            ),
+            Kind::PolicyInvalid,
+            Some("funder[0].id"),
+            &["not a local funder id", "at most 23 bytes"],
+        ),
+        case(
+            "an extension for nobody",
+            edit(
+                JIANGXI,
+                "who = { categories = [\"extreme_poverty\", \"orphan\", \"de_facto_orphan\", \"disability\", \"subsistence_allowance\", \"returned_to_poverty\"], grades = [1, 2] }",
+                "who = {}",
+            ),
+            Kind::PolicyInvalid,
+            Some("extension[0].who"),
+            &["names nobody"],
+        ),
+        case(
+            "a tier keyed on nothing",
+            edit(
+                JIANGXI,
+                "students = [\"college\"]\nparts = [{ funder = \"fiscal\", amount = 200 }]",
+                "parts = [{ funder = \"fiscal\", amount = 200 }]",
+            ),
+            Kind::PolicyInvalid,
+            Some("tier[2].categories"),
+            &["would subsidize everyone"],
         ),
     ]
 }
@@ -441,6 +628,27 @@ struct ResidentCase {
 }
 
 const RESIDENT_CASES: &[ResidentCase] = &[
+    ResidentCase {
+        name: "contribution grade 0",
+        json: r#"{"birth_date": "1980-01-01", "payment_date": "2020-10-15", "contribution_grade": 0}"#,
+        kind: Kind::Resident,
+        field: "contribution_grade",
+        contains: &["from 1 to 9", "一档"],
+    },
+    ResidentCase {
+        name: "contribution grade as an unknown word",
+        json: r#"{"birth_date": "1980-01-01", "payment_date": "2020-10-15", "contribution_grade": "十档"}"#,
+        kind: Kind::Resident,
+        field: "contribution_grade",
+        contains: &["from 1 to 9"],
+    },
+    ResidentCase {
+        name: "a grade the policy does not have",
+        json: r#"{"birth_date": "1980-01-01", "payment_date": "2020-10-15", "contribution_grade": "二档"}"#,
+        kind: Kind::Eval,
+        field: "contribution_grade",
+        contains: &["has the grades 1 (一档, 280 yuan)"],
+    },
     ResidentCase {
         name: "empty object",
         json: "{}",
@@ -569,9 +777,10 @@ const RESIDENT_CASES: &[ResidentCase] = &[
     ResidentCase {
         name: "misspelt special circumstance",
         json: r#"{"birth_date": "1980-01-01", "payment_date": "2021-05-15", "special": {"kind": "new_hukuo"}}"#,
-        kind: Kind::Resident,
+        // A circumstance the policy neither builds in nor declares (urrbmi reading B-a).
+        kind: Kind::Eval,
         field: "special.kind",
-        contains: &["did you mean `new_hukou`?"],
+        contains: &["did you mean `new_hukou`?", "unknown special circumstance"],
     },
     ResidentCase {
         name: "boolean as a string",

@@ -36,6 +36,7 @@ fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
         let mut refusals = BTreeSet::new();
         let (mut plain, mut full, mut newborn_routes) = (0, 0, 0);
         let (mut waits, mut repairs, mut waived, mut raises) = (0, 0, 0, 0);
+        let mut higher_grades = 0;
         for resident in common::mix(policy, common::MIX_SIZE, common::SEED) {
             let a = evaluate(policy, &resident).expect("the mix holds valid residents");
             match a.status {
@@ -51,6 +52,7 @@ fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
                     repairs += usize::from(a.repair_charge.is_some());
                     waived += usize::from(a.charged_standard == Some(urrbmi::Charge::Waived));
                     raises += usize::from(a.ceiling_raise.is_some_and(|r| !r.is_zero()));
+                    higher_grades += usize::from(resident.contribution_grade > 1);
                 }
             }
             if let Some(tier) = &a.tier {
@@ -76,7 +78,19 @@ fn the_mix_holds_ordinary_residents_every_tier_late_cases_and_refusals() {
             policy.spec().tiers.iter().map(|t| t.id.clone()).collect();
         assert_eq!(tiers, all_tiers, "{id}: every tier is in the mix");
         assert!(plain > 1000, "{id}: {plain} ordinary residents");
-        assert!(full > 50, "{id}: {full} late cases at the full standard");
+        if spec
+            .rules
+            .iter()
+            .any(|r| r.charge == Some(urrbmi::Charge::Full))
+        {
+            assert!(full > 50, "{id}: {full} late cases at the full standard");
+        }
+        if policy.grade_count() > 1 {
+            assert!(
+                higher_grades > 200,
+                "{id}: {higher_grades} residents enrolled above grade 1"
+            );
+        }
         assert!(
             newborn_routes > 50,
             "{id}: {newborn_routes} newborns decided by a newborn rule"

@@ -9,7 +9,8 @@
 //! - `mutation`: random structured edits of the built-in policies;
 //! - `overlay`: what-if overlays;
 //! - `rounding`: shares of an odd standard, to the fen;
-//! - `baseline`: the bench's hand-written baselines agree with `evaluate`.
+//! - `baseline`: the bench's hand-written baselines agree with `evaluate`;
+//! - `regions`: the rules other cities write, as policy fixtures (`tests/regions/`).
 
 mod support;
 
@@ -22,4 +23,5 @@ mod lint;
 mod mutation;
 mod overlay;
 mod properties;
+mod regions;
 mod rounding;

@@ -28,11 +28,14 @@ proptest! {
         // a refusal owes and waits nothing (urrbmi reading M15), one deciding step citing a clause.
         strategies::check_invariants(policy, &a).map_err(TestCaseError::fail)?;
         if a.status == Status::Enrolled {
+            // The standard of the resident's grade (grade 1 unless the policy has several).
+            let personal = policy.personal_standard_at(resident.contribution_grade).expect("a grade of the policy");
+            prop_assert_eq!(a.personal_standard, personal);
             // Repair years are charged as given, at the personal standard (M12).
             match &a.repair_charge {
                 Some(repair) => {
                     prop_assert_eq!(repair.years, resident.repair_years);
-                    prop_assert_eq!(repair.amount, policy.personal_standard() * Decimal::from(resident.repair_years));
+                    prop_assert_eq!(repair.amount, personal * Decimal::from(resident.repair_years));
                 }
                 None => prop_assert_eq!(resident.repair_years, 0),
             }

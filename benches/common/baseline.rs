@@ -169,7 +169,7 @@ pub fn ziyang_2021(r: &Resident) -> Outcome {
         }
     } else {
         let first_time = r.enrollment == urrbmi::Enrollment::FirstTime;
-        match r.special.map(|s| s.kind) {
+        match r.special_kind() {
             // 凭居住证初次参加 (R4).
             Some(NewFormEmployment) if first_time && r.residence_permit => {
                 (PERSONAL, next_month(paid))
@@ -271,7 +271,7 @@ pub fn changsha_2021(r: &Resident) -> Outcome {
     let newborn = newborn(r, WINDOW_FROM);
     let in_window = paid <= WINDOW_TO;
     let special_person = matches!(
-        r.special.map(|s| s.kind),
+        r.special_kind(),
         Some(
             NewHukou
                 | DemobilizedVeteran
@@ -281,7 +281,7 @@ pub fn changsha_2021(r: &Resident) -> Outcome {
                 | EmployeeInsuranceLapse
         )
     );
-    let found_with_category = r.special.map(|s| s.kind) == Some(FoundUnenrolled)
+    let found_with_category = r.special_kind() == Some(&FoundUnenrolled)
         && holds_any(
             r,
             &[CategoryKind::RegisteredPoor, CategoryKind::PovertyFringe],
@@ -405,7 +405,7 @@ pub fn hunan_2026(r: &Resident) -> Outcome {
             half |= !is_full;
         }
     }
-    exempt |= r.special.map(|s| s.kind) == Some(SpecialKind::DemobilizedVeteran);
+    exempt |= r.special_kind() == Some(&SpecialKind::DemobilizedVeteran);
 
     // The routes, in the policy's order; `wait_from` when the waiting period applies (M2).
     let (charged, base, wait_from) = if r.birth_date.year() == 2026 && r.parent_insured {

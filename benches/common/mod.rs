@@ -73,12 +73,12 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 ///
 /// | share | who |
 /// |---|---|
-/// | 40 | ordinary residents paying in the window (some first-time, lapsed with or without repair, pupils, college students and new entrants, permit holders; many with their continuous years) |
+/// | 40 | ordinary residents paying in the window (some first-time, lapsed with or without repair, pupils, college students and new entrants, permit holders; many with their continuous years; a third above grade 1 where the policy has grades) |
 /// | 18 | residents in a subsidy tier (each tier of the policy; some hold two categories, some recognized too late) |
 /// | 8 | newborns paying within 90 days of birth (some without local hukou, some with an insured parent) |
 /// | 4 | late newborns paying outside the window |
 /// | 4 | payments in the policy's extension (outside the window if it has none) |
-/// | 12 | special circumstances paying outside the window, up to the end of the benefit year (some of them lapsed) |
+/// | 12 | special circumstances paying outside the window, up to the end of the benefit year (some of them lapsed; every one dated) |
 /// | 14 | refusals: outside the window (6), obliged to join employee insurance (3), not covered (3), before the window (2) |
 pub fn mix(policy: &Policy, n: usize, seed: u64) -> Vec<Resident> {
     let mut rng = Rng::new(seed);
@@ -91,6 +91,8 @@ struct Shape {
     window_from: NaiveDate,
     window_to: NaiveDate,
     period_to: NaiveDate,
+    /// The first day a late newborn may be born (a year before the window closes where the
+    /// policy counts late newborns from the payment, or has none).
     late_born_on_or_after: NaiveDate,
     recognized_by: NaiveDate,
     extensions: Vec<(NaiveDate, NaiveDate)>,
@@ -100,6 +102,8 @@ struct Shape {
     found_categories: Vec<CategoryKind>,
     /// Whether the policy lets lapsed residents repair their wait (else they never do).
     repair_offered: bool,
+    /// The policy's contribution grades (1 unless it has several).
+    grades: u8,
 }
 
 impl Shape {
@@ -132,7 +136,10 @@ impl Shape {
             window_from,
             window_to,
             period_to,
-            late_born_on_or_after: spec.newborn.late_born_on_or_after,
+            late_born_on_or_after: spec
+                .newborn
+                .late_born_on_or_after
+                .unwrap_or_else(|| plus(window_to, -365)),
             recognized_by: spec.subsidy.recognized_by,
             extensions: spec
                 .extensions
@@ -146,6 +153,7 @@ impl Shape {
                 .waiting_period
                 .as_ref()
                 .is_some_and(|w| w.repair.is_some()),
+            grades: u8::try_from(policy.grade_count()).unwrap_or(1),
         }
     }
 
@@ -216,6 +224,12 @@ impl Shape {
             r.new_entrant = rng.chance(25);
         }
         r.household_unit = rng.chance(92);
+        // Where the policy has several grades, a third choose one above the first (some of
+        // them minors or pupils, whom a policy may refuse it). No draw for the other policies,
+        // so their mix is what it was.
+        if self.grades > 1 && rng.chance(33) {
+            r.contribution_grade = 2 + rng.below(u64::from(self.grades - 1)) as u8;
+        }
         r
     }
 
@@ -304,7 +318,11 @@ impl Shape {
         let payment = self.after_window(rng);
         let mut r = Resident::new(self.adult_birth(rng), payment);
         self.history(rng, &mut r);
-        let kind = *rng.pick(&SpecialKind::ALL);
+        let kind = rng.pick(&SpecialKind::ALL).clone();
+        // Every circumstance carries a date (a month before the payment unless drawn below), so
+        // a policy that counts from any circumstance's date (江西, 泰安) can evaluate the mix; no
+        // draw is added, so the mix of the older policies is what it was.
+        let dated = Special::on(kind.clone(), plus(payment, -30).max(r.birth_date));
         r.special = Some(match kind {
             SpecialKind::WelfareInstitutionChild => {
                 r.birth_date = rng.day_in(plus(payment, -3000), plus(payment, -30));
@@ -318,16 +336,16 @@ impl Shape {
                     let kind = rng.pick(&self.found_categories).clone();
                     r.categories.push(HeldCategory::new(kind));
                 }
-                Special::new(kind)
+                dated
             }
             SpecialKind::NewFormEmployment => {
                 r.enrollment = Enrollment::FirstTime;
                 (r.lapsed_years, r.repair_years, r.continuous_years) = (None, 0, None);
                 r.hukou = Hukou::Other;
                 r.residence_permit = true;
-                Special::new(kind)
+                dated
             }
-            _ => Special::new(kind),
+            _ => dated,
         });
         r
     }

@@ -11,11 +11,12 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::schema::{
-    BirthRange, Charge, Cited, EndDates, Months, NewbornStatus, NextMonth, PolicySpec, RepairPrice,
-    StartFrom, StartRule, SubsidyTier, TierChoice, WaitingFrom, WaitingPeriod, When, WithinDays,
+    AgeOn, AgeRange, BirthRange, Charge, Cited, EndDates, ExtensionWho, GradeRef, Months,
+    NewbornStatus, NextMonth, PolicySpec, RepairPrice, StartFrom, StartRule, SubsidyTier,
+    TierChoice, WaitingFrom, WaitingPeriod, When, WithinDays,
 };
 use super::validate::Problem;
-use crate::assessment::{NoteId, Refusal, RefusalCode, RuleNote, StepKind, Subsidies};
+use crate::assessment::{NoteId, Refusal, RefusalCode, RuleNote, StartShown, StepKind, Subsidies};
 use crate::category::CategoryKind;
 use crate::money::canonical;
 use crate::resident::{Enrollment, Hukou, SpecialKind, Student};
@@ -26,10 +27,10 @@ use crate::resident::{Enrollment, Hukou, SpecialKind, Student};
 pub(crate) struct Compiled {
     /// Every note an assessment may cite; traces refer to them by [`NoteId`].
     pub notes: Box<[RuleNote]>,
-    pub personal: Decimal,
-    /// The personal standard in fen (the price of a repair year).
-    pub personal_fen: i64,
-    pub full_standard: Decimal,
+    /// The benefit year (for counts of natural years from birth).
+    pub benefit_year: i32,
+    /// The personal standard of each contribution grade, grade 1 first (at least one).
+    pub grades: Box<[CompiledGrade]>,
     pub within_days: WithinDays,
     pub coverage: CoverageTest,
     pub window: Span,
@@ -39,10 +40,13 @@ pub(crate) struct Compiled {
     pub period_of_student: [usize; 3],
     pub newborn: NewbornTest,
     pub categories: CategoryTable,
+    pub specials: SpecialTable,
     /// A category counts for subsidies only if recognized on or before this day.
     pub recognized_by: NaiveDate,
     pub choice: TierChoice,
     pub tiers: Box<[CompiledTier]>,
+    /// Whether some tier names no category (so a resident holding none may still qualify).
+    pub open_tiers: bool,
     pub rules: Box<[CompiledRule]>,
     pub waiting: Option<CompiledWaiting>,
     pub incentive: Option<CompiledIncentive>,
@@ -72,13 +76,51 @@ pub(crate) struct CoverageTest {
     pub students: StudentSet,
 }
 
+/// One contribution grade (缴费档次): its personal standard and the notes of its charges.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledGrade {
+    pub personal: Decimal,
+    /// The personal standard in fen (the price of a repair year at this grade).
+    pub personal_fen: i64,
+    /// Personal + fiscal, when the policy states a fiscal standard.
+    pub full: Option<Decimal>,
+    pub personal_note: NoteId,
+    pub full_note: NoteId,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledExtension {
     pub span: Span,
     pub in_force: bool,
     /// Who may use it; `None` is everyone.
-    pub who: Option<SpecialSet>,
+    pub who: Option<ExtensionGroups>,
     pub note: NoteId,
+}
+
+/// The groups an extension is for: a resident in any of them may use it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExtensionGroups {
+    pub special: SpecialSet,
+    /// Holds one of these (recognized on or before the payment).
+    pub categories: Option<CategoryTest>,
+    pub students: Option<StudentSet>,
+}
+
+impl ExtensionGroups {
+    fn new(
+        categories: &CategoryTable,
+        specials: &SpecialTable,
+        who: &ExtensionWho,
+    ) -> ExtensionGroups {
+        ExtensionGroups {
+            special: specials.set_of(&who.special),
+            categories: who
+                .categories
+                .as_deref()
+                .map(|kinds| CategoryTest::new(categories, kinds, who.grades.as_deref())),
+            students: who.students.as_deref().map(StudentSet::of),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -93,8 +135,94 @@ pub(crate) struct CompiledPeriod {
 /// What makes a resident a newborn.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NewbornTest {
-    pub within_days: u32,
-    pub late_born_on_or_after: NaiveDate,
+    /// Paid within this count of birth: a newborn "within".
+    pub within: Count,
+    /// Who of the others is a "late" newborn.
+    pub late: LateNewborn,
+    /// A payment up to this many days before birth registers the child (准新生儿).
+    pub before_birth_days: Option<u32>,
+}
+
+/// A count of days or of months (months as `[conventions] months` says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Count {
+    Days(u32),
+    Months(u32),
+}
+
+/// Who is a late newborn.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum LateNewborn {
+    /// Nobody: a child paying later is an ordinary resident.
+    Nobody,
+    /// Born on or after this day.
+    BornOnOrAfter(NaiveDate),
+    /// Paid within this many months of birth.
+    WithinMonths(u32),
+}
+
+/// The special circumstances a policy knows, each at a bit of a [`SpecialSet`]: "none" at 0,
+/// the built-in ones from 1, then the policy's own (`[[special]]`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SpecialTable {
+    /// `(id, Chinese name)` of each local circumstance, at bit `SPECIAL_BUILTIN_END + index`.
+    locals: Box<[(Box<str>, Box<str>)]>,
+}
+
+/// The first bit of the local circumstances in a [`SpecialSet`].
+const SPECIAL_BUILTIN_END: u32 = 1 + crate::resident::SpecialKind::ALL.len() as u32;
+
+impl SpecialTable {
+    fn new(spec: &PolicySpec) -> SpecialTable {
+        SpecialTable {
+            locals: spec
+                .specials
+                .iter()
+                .map(|s| (s.id.as_str().into(), s.name.trim().into()))
+                .collect(),
+        }
+    }
+
+    /// The bit of a circumstance in this policy's sets, `None` for a local one the policy does
+    /// not declare.
+    #[inline]
+    pub fn position(&self, kind: &SpecialKind) -> Option<u32> {
+        match kind {
+            SpecialKind::Local(name) => {
+                let name = name.trim();
+                let index = self
+                    .locals
+                    .iter()
+                    .position(|(id, chinese)| &**id == name || &**chinese == name)?;
+                SPECIAL_BUILTIN_END.checked_add(u32::try_from(index).ok()?)
+            }
+            builtin => builtin
+                .builtin_index()
+                .and_then(|i| u32::try_from(i + 1).ok()),
+        }
+    }
+
+    fn set_of(&self, kinds: &[SpecialKind]) -> SpecialSet {
+        SpecialSet(
+            kinds
+                .iter()
+                .filter_map(|k| self.position(k))
+                .fold(0, |bits, p| bits | SpecialSet::bit(Some(p))),
+        )
+    }
+
+    /// The ids of the policy's own circumstances.
+    pub fn local_ids(&self) -> impl Iterator<Item = &str> {
+        self.locals.iter().map(|(id, _)| &**id)
+    }
+
+    /// The policy's own circumstances as an error message lists them: `id (name)`.
+    pub fn local_names(&self) -> Vec<String> {
+        self.locals
+            .iter()
+            .map(|(id, name)| format!("{id} ({name})"))
+            .collect()
+    }
 }
 
 /// The categories a policy knows, each at a position in a [`CategorySet`]: the built-in ones
@@ -224,7 +352,11 @@ pub(crate) struct CategoryTest {
 }
 
 impl CategoryTest {
-    fn new(table: &CategoryTable, kinds: &[CategoryKind], grades: Option<&[u8]>) -> Self {
+    pub(crate) fn new(
+        table: &CategoryTable,
+        kinds: &[CategoryKind],
+        grades: Option<&[u8]>,
+    ) -> Self {
         let disability_grades = if kinds.contains(&CategoryKind::Disability) {
             match grades {
                 Some(grades) => grades.iter().fold(0, |bits, &g| bits | grade_bit(g)),
@@ -253,21 +385,67 @@ pub(crate) fn grade_bit(grade: u8) -> u8 {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledTier {
     pub id: Box<str>,
-    /// Who qualifies: holds one of the categories (recognized in time for subsidies)...
-    pub holds: CategoryTest,
+    /// Who qualifies: holds one of the categories (recognized in time for subsidies; `None` for
+    /// a tier that names none)...
+    pub holds: Option<CategoryTest>,
     /// ...holds none of these...
     pub not_holding: CategorySet,
     /// ...is a student of one of these kinds (when given)...
     pub students: Option<StudentSet>,
-    /// ...and has this hukou (when given).
+    /// ...has this hukou (when given)...
     pub hukou: Option<Hukou>,
+    /// ...and was born, and is of the age, the tier asks for.
+    pub person: PersonTest,
+    /// What the tier pays at each grade, grade 1 first.
+    pub by_grade: Box<[TierAmounts]>,
+    pub note: NoteId,
+}
+
+/// What a tier pays a resident at one grade.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TierAmounts {
     pub subsidies: Subsidies,
     pub total: Decimal,
-    /// What a resident of the tier owes: the personal standard less the subsidies.
+    /// What a resident of the tier owes: the grade's personal standard less the subsidies.
     pub owed_personal: Decimal,
-    /// The same for the full funding standard.
+    /// The same for the full funding standard (when the policy has one).
     pub owed_full: Decimal,
-    pub note: NoteId,
+}
+
+/// Conditions on the person: born in a range, of an age on a day, in the first natural years of
+/// life. Absent conditions hold for everyone.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PersonTest {
+    pub born: Option<BirthRange>,
+    pub age: Option<AgeRange>,
+    pub natural_years: Option<u32>,
+}
+
+impl PersonTest {
+    fn new(born: Option<BirthRange>, age: Option<AgeRange>, natural_years: Option<u32>) -> Self {
+        PersonTest {
+            born,
+            age,
+            natural_years,
+        }
+    }
+
+    /// Whether no condition is given.
+    pub fn is_open(&self) -> bool {
+        self.born.is_none() && self.age.is_none() && self.natural_years.is_none()
+    }
+}
+
+impl AgeRange {
+    /// Whether an age in whole years lies in the range.
+    pub(crate) fn admits(&self, age: u32) -> bool {
+        self.at_least.is_none_or(|low| age >= low) && self.under.is_none_or(|high| age < high)
+    }
+
+    /// The day the age is taken on.
+    pub(crate) fn on(&self) -> AgeOn {
+        self.on
+    }
 }
 
 /// A set of enum values, one bit each (`1 << index`).
@@ -306,27 +484,29 @@ small_set!(
     NewbornSet of NewbornStatus: NewbornStatus::Within => 0, NewbornStatus::Late => 1, NewbornStatus::No => 2
 );
 
-/// A set of special circumstances, with "no special circumstance" as its own member.
+/// A set of special circumstances by their bits in the policy's [`SpecialTable`], with "no
+/// special circumstance" as its own member (bit 0).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct SpecialSet(pub(crate) u16);
+pub(crate) struct SpecialSet(pub(crate) u32);
 
 impl SpecialSet {
-    pub(crate) fn bit(special: Option<SpecialKind>) -> u16 {
-        match special {
+    /// The bit of a circumstance at `position` (from [`SpecialTable::position`]), or of none.
+    pub(crate) fn bit(position: Option<u32>) -> u32 {
+        match position {
             None => 1,
-            Some(kind) => 2 << (kind as u16),
+            Some(p) => 1u32.checked_shl(p).unwrap_or(0),
         }
     }
 
-    fn of(kinds: &[SpecialKind]) -> SpecialSet {
-        SpecialSet(kinds.iter().fold(0, |bits, &k| bits | Self::bit(Some(k))))
-    }
-
-    /// Whether a resident with `special` (or none) is in the set.
-    pub fn contains(self, special: Option<SpecialKind>) -> bool {
-        self.0 & Self::bit(special) != 0
+    /// Whether a resident with the circumstance at `position` (or none) is in the set.
+    pub fn contains(self, position: Option<u32>) -> bool {
+        self.0 & Self::bit(position) != 0
     }
 }
+
+/// The widest [`SpecialSet`]: none, the built-in circumstances and the most local ones.
+const SPECIAL_WIDTH: u32 = SPECIAL_BUILTIN_END + super::validate::MAX_LOCAL_SPECIALS as u32;
+const _: () = assert!(SPECIAL_WIDTH <= 32);
 
 /// When a payment was made: in the collection window, in an extension (by index), or outside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,12 +544,16 @@ pub(crate) struct Conditions {
     pub household_unit: Option<bool>,
     pub hukou: Option<Hukou>,
     pub residence_permit: Option<bool>,
-    pub born: Option<BirthRange>,
+    /// Born, age, natural years.
+    pub person: PersonTest,
     pub students: Option<StudentSet>,
     /// The special circumstances allowed (with "none" for `without_special`).
     pub special: Option<SpecialSet>,
     pub special_within_days: Option<u32>,
     pub special_after_days: Option<u32>,
+    pub special_within_months: Option<u32>,
+    /// The contribution grades allowed, as bits `1 << grade`.
+    pub grades: Option<u16>,
     pub newborn: Option<NewbornSet>,
     /// Holds one of these (recognized on or before the payment).
     pub holds: Option<CategoryTest>,
@@ -378,7 +562,12 @@ pub(crate) struct Conditions {
 }
 
 impl Conditions {
-    fn new(spec: &PolicySpec, table: &CategoryTable, when: &When) -> Conditions {
+    fn new(
+        spec: &PolicySpec,
+        table: &CategoryTable,
+        specials: &SpecialTable,
+        when: &When,
+    ) -> Conditions {
         let paid = when.paid.as_ref().map(|names| PaidSet {
             window: names.iter().any(|n| n == "main"),
             outside: names.iter().any(|n| n == "outside"),
@@ -387,7 +576,7 @@ impl Conditions {
                 .filter_map(|n| spec.extensions.iter().position(|e| &e.id == n))
                 .collect(),
         });
-        let mut special = when.special.as_deref().map(SpecialSet::of);
+        let mut special = when.special.as_deref().map(|kinds| specials.set_of(kinds));
         if when.without_special {
             special = Some(SpecialSet(SpecialSet::bit(None)));
         }
@@ -397,11 +586,17 @@ impl Conditions {
             household_unit: when.household_unit,
             hukou: when.hukou,
             residence_permit: when.residence_permit,
-            born: when.born,
+            person: PersonTest::new(when.born, when.age, when.natural_years_from_birth),
             students: when.students.as_deref().map(StudentSet::of),
             special,
             special_within_days: when.special_within_days,
             special_after_days: when.special_after_days,
+            special_within_months: when.special_within_months,
+            grades: when.contribution_grade.as_deref().map(|grades| {
+                grades.iter().fold(0u16, |bits, g| {
+                    bits | 1u16.checked_shl(u32::from(*g)).unwrap_or(0)
+                })
+            }),
             newborn: when.newborn.as_deref().map(NewbornSet::of),
             holds: when
                 .holds_any
@@ -428,14 +623,14 @@ mod key {
     pub const PAID: u32 = 0; // window, outside, an extension
     pub const NEWBORN: u32 = 3; // within, late, no
     pub const ENROLLMENT: u32 = 6; // renewal, first_time, lapsed
-    pub const SPECIAL: u32 = 9; // none, then each built-in kind
-    pub const STUDENT: u32 = 20; // none, school, college
-    pub const HUKOU: u32 = 23; // local, other
-    pub const HOUSEHOLD: u32 = 25; // no, yes
-    pub const PERMIT: u32 = 27; // no, yes
-    pub const PARENT: u32 = 29; // no, yes
-    pub const ENTRANT: u32 = 31; // no, yes
-    pub const END: u32 = 33;
+    pub const SPECIAL: u32 = 9; // none, each built-in kind, then each local one
+    pub const STUDENT: u32 = SPECIAL + super::SPECIAL_WIDTH; // none, school, college
+    pub const HUKOU: u32 = STUDENT + 3; // local, other
+    pub const HOUSEHOLD: u32 = HUKOU + 2; // no, yes
+    pub const PERMIT: u32 = HOUSEHOLD + 2; // no, yes
+    pub const PARENT: u32 = PERMIT + 2; // no, yes
+    pub const ENTRANT: u32 = PARENT + 2; // no, yes
+    pub const END: u32 = ENTRANT + 2;
 }
 
 impl Prefilter {
@@ -446,7 +641,7 @@ impl Prefilter {
         paid: PaymentTime,
         newborn: NewbornStatus,
         enrollment: Enrollment,
-        special: Option<SpecialKind>,
+        special: Option<u32>,
         student: Student,
         hukou: Hukou,
         flags: [bool; 4],
@@ -491,7 +686,11 @@ impl Prefilter {
                     3,
                     conditions.enrollment.map(|e| u64::from(e.0)),
                 )
-                | group(key::SPECIAL, 11, conditions.special.map(|s| u64::from(s.0)))
+                | group(
+                    key::SPECIAL,
+                    SPECIAL_WIDTH,
+                    conditions.special.map(|s| u64::from(s.0)),
+                )
                 | group(key::STUDENT, 3, conditions.students.map(|s| u64::from(s.0)))
                 | group(
                     key::HUKOU,
@@ -514,7 +713,7 @@ impl Prefilter {
     }
 }
 
-const _: () = assert!(key::END <= 64 && key::STUDENT - key::SPECIAL == 11);
+const _: () = assert!(key::END <= 64);
 
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
@@ -557,6 +756,10 @@ pub(crate) enum Start {
     SpecialDate,
     NextMonth(NextMonth),
     Fixed(NaiveDate),
+    DayAfterPayment,
+    PaymentMonth,
+    /// The month the earliest of these categories (held at the payment) was recognized.
+    RecognitionMonth(CategoryTest),
 }
 
 /// A rule's waiting period, with the conventions it is counted by.
@@ -618,8 +821,6 @@ pub(crate) struct Steps {
     pub covered: NoteId,
     pub paid_window: NoteId,
     pub paid_outside: NoteId,
-    pub personal: NoteId,
-    pub full: NoteId,
     pub waived: NoteId,
     pub no_tier: NoteId,
 }
@@ -739,15 +940,66 @@ impl Compiled {
     pub fn new(spec: &PolicySpec) -> Result<Compiled, Problem> {
         let mut book = NoteBook::default();
         let conv = &spec.conventions;
-        let personal = spec.standards.personal.amount;
-        let fiscal = spec.standards.fiscal.amount;
-        let full_standard = personal + fiscal;
+        let std = &spec.standards;
+        let fiscal = std.fiscal.as_ref().map(|f| f.amount);
+        let several = !std.grades.is_empty();
+        let grade_amounts = std.grade_amounts();
+        let mut grades = Vec::with_capacity(grade_amounts.len());
+        for (index, personal) in grade_amounts.iter().copied().enumerate() {
+            let grade = u8::try_from(index + 1).unwrap_or(u8::MAX);
+            let (name, cite) = match index.checked_sub(1).and_then(|i| std.grades.get(i)) {
+                Some(g) => (g.name.as_str(), g.citation()),
+                None => (
+                    crate::resident::grade_name(1).unwrap_or_default(),
+                    std.personal.citation(),
+                ),
+            };
+            let which = if several {
+                format!(" at grade {grade} ({name})")
+            } else {
+                String::new()
+            };
+            let full = fiscal.map(|f| personal + f);
+            grades.push(CompiledGrade {
+                personal,
+                personal_fen: fen(personal),
+                full,
+                personal_note: book.note(
+                    "standards.personal".into(),
+                    format!(
+                        "charged the personal standard{which} of {} yuan",
+                        canonical(personal)
+                    ),
+                    cite.clone(),
+                    false,
+                ),
+                full_note: book.note(
+                    "standards.full".into(),
+                    match fiscal {
+                        Some(f) => format!(
+                            "charged the full funding standard{which}: {} personal + {} fiscal = {} yuan",
+                            canonical(personal),
+                            canonical(f),
+                            canonical(personal + f),
+                        ),
+                        // Validation refuses a `full` charge without a fiscal standard.
+                        None => "the full funding standard is not stated".into(),
+                    },
+                    match &std.fiscal {
+                        Some(f) => format!("{cite}; {}", f.citation()),
+                        None => cite,
+                    },
+                    false,
+                ),
+            });
+        }
         let window = Span {
             from: spec.window.from,
             last: last_day(conv.end_dates, spec.window.to),
         };
         let window_text = format!("{}..{}", window.from, window.last);
         let categories = CategoryTable::new(spec);
+        let specials = SpecialTable::new(spec);
 
         let extensions = spec
             .extensions
@@ -760,17 +1012,30 @@ impl Compiled {
                 let who = ext.who.as_ref().map_or_else(
                     || "everyone".to_string(),
                     |w| {
-                        w.special
-                            .iter()
-                            .map(|s| s.id())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        let mut groups: Vec<String> =
+                            w.special.iter().map(|s| s.id().to_string()).collect();
+                        if let Some(kinds) = &w.categories {
+                            let mut held: Vec<String> =
+                                kinds.iter().map(|k| k.id().to_string()).collect();
+                            if let Some(grades) = &w.grades {
+                                held.push(format!("disability grades {grades:?}"));
+                            }
+                            groups.push(format!("holders of {}", held.join(", ")));
+                        }
+                        if let Some(students) = &w.students {
+                            let kinds: Vec<&str> = students.iter().map(|s| s.id()).collect();
+                            groups.push(format!("students ({})", kinds.join(", ")));
+                        }
+                        groups.join("; ")
                     },
                 );
                 CompiledExtension {
                     span,
                     in_force: ext.in_force,
-                    who: ext.who.as_ref().map(|w| SpecialSet::of(&w.special)),
+                    who: ext
+                        .who
+                        .as_ref()
+                        .map(|w| ExtensionGroups::new(&categories, &specials, w)),
                     note: book.note(
                         format!("extension.{}", ext.id),
                         format!(
@@ -816,15 +1081,23 @@ impl Compiled {
             })
             .collect();
 
-        let tiers = spec
+        let tiers: Box<[CompiledTier]> = spec
             .tiers
             .iter()
-            .map(|tier| compile_tier(tier, &categories, personal, full_standard, &mut book))
+            .map(|tier| compile_tier(spec, tier, &categories, &grades, &mut book))
             .collect();
+        let open_tiers = spec.tiers.iter().any(|t| t.categories.is_empty());
 
         let mut rules = Vec::with_capacity(spec.rules.len());
         for (i, rule) in spec.rules.iter().enumerate() {
-            rules.push(compile_rule(spec, &categories, rule, i, &mut book)?);
+            rules.push(compile_rule(
+                spec,
+                &categories,
+                &specials,
+                rule,
+                i,
+                &mut book,
+            )?);
         }
 
         let waiting = match &spec.waiting_period {
@@ -834,7 +1107,7 @@ impl Compiled {
                     .exempt
                     .iter()
                     .map(|e| {
-                        let when = Conditions::new(spec, &categories, &e.when);
+                        let when = Conditions::new(spec, &categories, &specials, &e.when);
                         (
                             Prefilter::of(&when),
                             when,
@@ -881,11 +1154,7 @@ impl Compiled {
                         "repair of the variable waiting period (缴费修复), not subsidized".into(),
                         repair_cite,
                         false,
-                        StepKind::Repair {
-                            per_year: match table.repair.as_ref().map(|r| r.price) {
-                                Some(RepairPrice::PersonalStandard) | None => personal,
-                            },
-                        },
+                        StepKind::Repair,
                     ),
                 })
             }
@@ -933,7 +1202,6 @@ impl Compiled {
             }
         });
 
-        let std = &spec.standards;
         let covered_who = spec.coverage.describe();
         let steps = Steps {
             covered: book.note(
@@ -954,30 +1222,10 @@ impl Compiled {
                 spec.window.citation(),
                 false,
             ),
-            personal: book.note(
-                "standards.personal".into(),
-                format!(
-                    "charged the personal standard of {} yuan",
-                    canonical(personal)
-                ),
-                std.personal.citation(),
-                false,
-            ),
-            full: book.note(
-                "standards.full".into(),
-                format!(
-                    "charged the full funding standard: {} personal + {} fiscal = {} yuan",
-                    canonical(personal),
-                    canonical(fiscal),
-                    canonical(full_standard)
-                ),
-                format!("{}; {}", std.personal.citation(), std.fiscal.citation()),
-                false,
-            ),
             waived: book.note(
                 "standards.waived".into(),
                 "the contribution is waived (免缴): nothing is charged and no fund pays".into(),
-                std.personal.citation(),
+                spec.standards.personal.citation(),
                 false,
             ),
             no_tier: book.note(
@@ -1014,11 +1262,11 @@ impl Compiled {
             ),
         };
 
+        let newborn = &spec.newborn;
         Ok(Compiled {
             notes: book.0.into(),
-            personal,
-            personal_fen: fen(personal),
-            full_standard,
+            benefit_year: spec.policy.benefit_year,
+            grades: grades.into(),
             within_days: conv.within_days,
             coverage: CoverageTest {
                 everyone: spec.coverage.everyone,
@@ -1032,13 +1280,23 @@ impl Compiled {
             period_of_student: [Student::None, Student::School, Student::College]
                 .map(|student| period_of(spec, student)),
             newborn: NewbornTest {
-                within_days: spec.newborn.within_days,
-                late_born_on_or_after: spec.newborn.late_born_on_or_after,
+                within: match (newborn.within_days, newborn.within_months) {
+                    (_, Some(months)) => Count::Months(months),
+                    (days, None) => Count::Days(days.unwrap_or(0)),
+                },
+                late: match (newborn.late_born_on_or_after, newborn.late_within_months) {
+                    (Some(day), _) => LateNewborn::BornOnOrAfter(day),
+                    (None, Some(months)) => LateNewborn::WithinMonths(months),
+                    (None, None) => LateNewborn::Nobody,
+                },
+                before_birth_days: newborn.before_birth_days,
             },
             categories,
+            specials,
             recognized_by: spec.subsidy.recognized_by,
             choice: spec.subsidy.choice,
             tiers,
+            open_tiers,
             rules: rules.into(),
             waiting,
             incentive,
@@ -1061,6 +1319,7 @@ fn period_of(spec: &PolicySpec, student: Student) -> usize {
 fn compile_rule(
     spec: &PolicySpec,
     categories: &CategoryTable,
+    specials: &SpecialTable,
     rule: &StartRule,
     index: usize,
     book: &mut NoteBook,
@@ -1092,6 +1351,13 @@ fn compile_rule(
                         "`fixed_date = \"2025-09-01\"`",
                     )
                 })?),
+                StartFrom::DayAfterPayment => Start::DayAfterPayment,
+                StartFrom::PaymentMonth => Start::PaymentMonth,
+                StartFrom::RecognitionMonth => Start::RecognitionMonth(CategoryTest::new(
+                    categories,
+                    rule.when.holds_any.as_deref().unwrap_or_default(),
+                    rule.when.grades.as_deref(),
+                )),
             };
             let months = |needed: &str| {
                 Ok::<_, Problem>((
@@ -1159,19 +1425,36 @@ fn compile_rule(
         }
     };
     let rule_path = format!("rule.{}", rule.id);
-    let when = Conditions::new(spec, categories, &rule.when);
+    let when = Conditions::new(spec, categories, specials, &rule.when);
+    // A start worked out from the payment or a recognition shows its arithmetic in the trace.
+    let kind = match &outcome {
+        Outcome::Enroll(Enroll {
+            start: Start::DayAfterPayment,
+            ..
+        }) => StepKind::Start(StartShown::DayAfterPayment),
+        Outcome::Enroll(Enroll {
+            start: Start::PaymentMonth,
+            ..
+        }) => StepKind::Start(StartShown::PaymentMonth),
+        Outcome::Enroll(Enroll {
+            start: Start::RecognitionMonth(_),
+            ..
+        }) => StepKind::Start(StartShown::RecognitionMonth),
+        _ => StepKind::Plain,
+    };
     Ok(CompiledRule {
         id: rule.id.as_str().into(),
         prefilter: Prefilter::of(&when),
         when,
         outcome,
-        note: book.note(
+        note: book.kind(
             rule_path.clone(),
             rule.title.clone(),
             citation.clone(),
             true,
+            kind,
         ),
-        context_note: book.note(
+        context_note: book.kind(
             rule_path,
             format!(
                 "{} (the start it sets is checked against the settlement period)",
@@ -1179,40 +1462,104 @@ fn compile_rule(
             ),
             citation,
             false,
+            kind,
         ),
     })
 }
 
 fn compile_tier(
+    spec: &PolicySpec,
     tier: &SubsidyTier,
     categories: &CategoryTable,
-    personal: Decimal,
-    full_standard: Decimal,
+    grades: &[CompiledGrade],
     book: &mut NoteBook,
 ) -> CompiledTier {
+    let standards: Vec<Decimal> = grades.iter().map(|g| g.personal).collect();
+    let several = standards.len() > 1;
     // Validation bounds every amount, so the sums stay in range.
-    let subsidies = tier.subsidies(personal).unwrap_or(Subsidies::NONE);
+    let by_grade: Box<[TierAmounts]> = grades
+        .iter()
+        .enumerate()
+        .map(|(index, grade)| {
+            let at = u8::try_from(index + 1).unwrap_or(u8::MAX);
+            let subsidies = tier
+                .subsidies_at_grade(&standards, at)
+                .unwrap_or(Subsidies::NONE);
+            let total = subsidies.total();
+            TierAmounts {
+                subsidies,
+                total,
+                owed_personal: grade.personal - total,
+                owed_full: grade.full.unwrap_or(grade.personal) - total,
+            }
+        })
+        .collect();
+    let grade_name = |g: u8| spec.standards.grade_name(g).unwrap_or_default().to_string();
     let mut parts = Vec::new();
     for part in &tier.parts {
-        let amount = part.amount_of(personal).unwrap_or(Decimal::ZERO);
-        let how = part.share.map_or_else(String::new, |s| {
-            format!(" ({}% of {})", canonical(s), canonical(personal))
-        });
-        parts.push(format!("{} {}{how}", part.funder.id(), canonical(amount)));
+        let text = match (part.share, part.of_grade) {
+            (None, _) => format!(
+                "{} {}",
+                part.funder.id(),
+                canonical(part.amount.unwrap_or_default())
+            ),
+            (Some(share), Some(GradeRef::Grade(g))) if several => {
+                let standard = standards
+                    .get(usize::from(g).saturating_sub(1))
+                    .copied()
+                    .unwrap_or_default();
+                format!(
+                    "{} {} ({}% of the {} standard {}, at every grade)",
+                    part.funder.id(),
+                    canonical(part.amount_of(standard).unwrap_or_default()),
+                    canonical(share),
+                    grade_name(g),
+                    canonical(standard)
+                )
+            }
+            (Some(share), _) if several => {
+                let each: Vec<String> = standards
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        format!(
+                            "{} {}",
+                            grade_name(u8::try_from(i + 1).unwrap_or(u8::MAX)),
+                            canonical(part.amount_of(*s).unwrap_or_default())
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{} {}% of the resident's grade ({})",
+                    part.funder.id(),
+                    canonical(share),
+                    each.join(", ")
+                )
+            }
+            (Some(share), _) => {
+                let personal = standards.first().copied().unwrap_or_default();
+                format!(
+                    "{} {} ({}% of {})",
+                    part.funder.id(),
+                    canonical(part.amount_of(personal).unwrap_or_default()),
+                    canonical(share),
+                    canonical(personal)
+                )
+            }
+        };
+        parts.push(text);
     }
-    let total = subsidies.total();
     let mut cites = vec![tier.citation()];
     cites.extend(tier.parts.iter().filter_map(|p| p.cite.clone()));
     CompiledTier {
         id: tier.id.as_str().into(),
-        holds: CategoryTest::new(categories, &tier.categories, tier.grades.as_deref()),
+        holds: (!tier.categories.is_empty())
+            .then(|| CategoryTest::new(categories, &tier.categories, tier.grades.as_deref())),
         not_holding: categories.set_of(&tier.not_holding),
         students: tier.students.as_deref().map(StudentSet::of),
         hukou: tier.hukou,
-        subsidies,
-        total,
-        owed_personal: personal - total,
-        owed_full: full_standard - total,
+        person: PersonTest::new(tier.born, tier.age, tier.natural_years_from_birth),
+        by_grade,
         note: book.note(
             format!("tier.{}", tier.id),
             format!("subsidy tier {}: {}", tier.name, parts.join(" + ")),

@@ -39,7 +39,68 @@ pub(crate) fn warnings(spec: &PolicySpec) -> Vec<Problem> {
     rule_warnings(spec, &mut out);
     calendar_warnings(spec, &mut out);
     waiting_warnings(spec, &mut out);
+    unused_declarations(spec, &mut out);
     out
+}
+
+/// Local circumstances, funders and refusal codes a policy declares and nothing uses.
+fn unused_declarations(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    let whens = spec.rules.iter().map(|r| &r.when).chain(
+        spec.waiting_period
+            .iter()
+            .flat_map(|w| w.exempt.iter().map(|e| &e.when)),
+    );
+    let mut specials: Vec<&crate::resident::SpecialKind> =
+        whens.flat_map(|w| w.special.iter().flatten()).collect();
+    specials.extend(
+        spec.extensions
+            .iter()
+            .filter_map(|e| e.who.as_ref())
+            .flat_map(|w| w.special.iter()),
+    );
+    for (i, declared) in spec.specials.iter().enumerate() {
+        let used = specials
+            .iter()
+            .any(|k| k.id() == declared.id || k.id() == declared.name.trim());
+        if !used {
+            out.push(problem(
+                format!("special[{i}]"),
+                format!(
+                    "the special circumstance `{}` is named by no rule, exemption or extension: it changes nothing",
+                    declared.id
+                ),
+                "a rule for it (`when = { special = [...] }`), or remove the declaration",
+            ));
+        }
+    }
+    for (i, declared) in spec.funders.iter().enumerate() {
+        let used = spec
+            .tiers
+            .iter()
+            .flat_map(|t| &t.parts)
+            .any(|p| p.funder.id() == declared.id);
+        if !used {
+            out.push(problem(
+                format!("funder[{i}]"),
+                format!("the funder `{}` pays in no tier", declared.id),
+                "a tier part `{ funder = \"...\", amount = ... }` it pays, or remove the declaration",
+            ));
+        }
+    }
+    for (i, declared) in spec.refusal_codes.iter().enumerate() {
+        let used = spec
+            .rules
+            .iter()
+            .filter_map(|r| r.refuse.as_ref())
+            .any(|r| r.code.id() == declared.id);
+        if !used {
+            out.push(problem(
+                format!("refusal_code[{i}]"),
+                format!("the refusal code `{}` is given by no rule", declared.id),
+                "a rule that refuses with it (`refuse = { code, message }`), or remove the declaration",
+            ));
+        }
+    }
 }
 
 /// A waiting table that no rule applies, or parts of it that can never change a wait.
@@ -94,7 +155,9 @@ fn problem(key_path: String, problem: String, expected: &str) -> Problem {
 /// What a tier pays in total and by fund, against the personal standard (an amount out of
 /// `Decimal`'s range, which validation reports, counts as the most).
 fn tier_total(spec: &PolicySpec, tier: &SubsidyTier) -> (Decimal, Option<Subsidies>) {
-    let subsidies = tier.subsidies(spec.standards.personal.amount);
+    // At grade 1 (一档): a tier that pays shares of the chosen grade's standard pays more at
+    // higher grades, in the same proportion for every tier.
+    let subsidies = tier.subsidies_at_grade(&spec.standards.grade_amounts(), 1);
     let total = subsidies
         .and_then(|s| s.checked_total())
         .unwrap_or(Decimal::MAX);
@@ -107,10 +170,16 @@ fn tier_total(spec: &PolicySpec, tier: &SubsidyTier) -> (Decimal, Option<Subsidi
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct TierShape {
     categories: Bits,
+    /// A tier keyed on students, age or birth alone (no categories): it takes anyone of
+    /// them, whatever they hold.
+    any_category: bool,
     grades: u8,
     not_holding: Bits,
     students: u8,
     hukou: u8,
+    born: Option<super::schema::BirthRange>,
+    age: Option<super::schema::AgeRange>,
+    natural_years_from_birth: Option<u32>,
 }
 
 impl TierShape {
@@ -127,6 +196,7 @@ impl TierShape {
         };
         TierShape {
             categories: index.bits(&tier.categories),
+            any_category: tier.categories.is_empty(),
             grades,
             not_holding: index.bits(&tier.not_holding),
             students: mask_of(tier.students.as_deref(), &crate::Student::ALL),
@@ -134,17 +204,26 @@ impl TierShape {
                 tier.hukou.as_ref().map(std::slice::from_ref),
                 &crate::Hukou::ALL,
             ),
+            born: tier.born,
+            age: tier.age,
+            natural_years_from_birth: tier.natural_years_from_birth,
         }
     }
 
     /// Whether every resident a tier of shape `later` can subsidize, a tier of this shape can
     /// subsidize too.
     fn covers(&self, later: &TierShape) -> bool {
-        later.categories.within(&self.categories)
+        (self.any_category || (!later.any_category && later.categories.within(&self.categories)))
             && later.grades & !self.grades == 0
             && self.not_holding.within(&later.not_holding)
             && later.students & !self.students == 0
             && later.hukou & !self.hukou == 0
+            && same_or_open(self.born, later.born)
+            && same_or_open(self.age, later.age)
+            && same_or_open(
+                self.natural_years_from_birth,
+                later.natural_years_from_birth,
+            )
     }
 }
 
@@ -260,7 +339,9 @@ fn tier_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {
                 "parts that pay something, or no tier (declare the group as a `[[category]]`)",
             ));
         }
-        if tier.categories.iter().all(|k| tier.not_holding.contains(k)) {
+        if !tier.categories.is_empty()
+            && tier.categories.iter().all(|k| tier.not_holding.contains(k))
+        {
             out.push(problem(
                 format!("tier[{i}].not_holding"),
                 format!(
@@ -394,6 +475,13 @@ fn covers_rule(earlier: &When, later: &When) -> bool {
         && holds
         && same_or_open(earlier.special_within_days, later.special_within_days)
         && same_or_open(earlier.special_after_days, later.special_after_days)
+        && same_or_open(earlier.special_within_months, later.special_within_months)
+        && subset_or_unrestricted(&later.contribution_grade, &earlier.contribution_grade)
+        && same_or_open(earlier.age, later.age)
+        && same_or_open(
+            earlier.natural_years_from_birth,
+            later.natural_years_from_birth,
+        )
 }
 
 fn rule_warnings(spec: &PolicySpec, out: &mut Vec<Problem>) {

@@ -19,8 +19,9 @@ use rust_decimal::Decimal;
 
 use crate::error::{Diagnostic, PolicyError, Severity};
 pub(crate) use compile::{
-    CategorySet, Compiled, CompiledPeriod, CompiledTier, CompiledWaiting, Conditions, Enroll,
-    HeldSet, Outcome, PaymentTime, Prefilter, RefusalText, Start, Wait, grade_bit,
+    CategorySet, CategoryTest, Compiled, CompiledGrade, CompiledPeriod, CompiledTier,
+    CompiledWaiting, Conditions, Count, Enroll, HeldSet, LateNewborn, Outcome, PaymentTime,
+    PersonTest, Prefilter, RefusalText, Start, TierAmounts, Wait, grade_bit,
 };
 pub(crate) use locate::Locator;
 pub use schema::PolicySpec;
@@ -36,7 +37,7 @@ mod builtin {
 /// let policy = Policy::builtin("ziyang-2021")?;
 /// assert_eq!(policy.benefit_year(), 2021);
 /// assert_eq!(policy.personal_standard().to_string(), "280");
-/// assert_eq!(policy.full_standard().to_string(), "860");
+/// assert_eq!(policy.full_standard().map(|d| d.to_string()), Some("860".into()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -255,19 +256,41 @@ impl Policy {
         &self.spec.policy.document
     }
 
-    /// The personal contribution standard (个人缴费标准).
+    /// The personal contribution standard (个人缴费标准); with several grades, grade 1 (一档).
     pub fn personal_standard(&self) -> Decimal {
         self.spec.standards.personal.amount
     }
 
-    /// The fiscal subsidy standard (财政补助标准).
-    pub fn fiscal_standard(&self) -> Decimal {
-        self.spec.standards.fiscal.amount
+    /// The personal standard at a contribution grade (1 = 一档), `None` for a grade the policy
+    /// does not have.
+    ///
+    /// ```
+    /// use urrbmi::Policy;
+    /// let taian = Policy::builtin("taian-2026")?;
+    /// assert_eq!(taian.personal_standard_at(2).map(|d| d.to_string()), Some("530".into()));
+    /// assert_eq!(taian.personal_standard_at(3), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn personal_standard_at(&self, grade: u8) -> Option<Decimal> {
+        let index = usize::from(grade).checked_sub(1)?;
+        self.compiled.grades.get(index).map(|g| g.personal)
     }
 
-    /// The full funding standard (筹资标准): personal + fiscal.
-    pub fn full_standard(&self) -> Decimal {
-        self.compiled.full_standard
+    /// The number of contribution grades (1 unless the policy has several personal standards).
+    pub fn grade_count(&self) -> usize {
+        self.compiled.grades.len()
+    }
+
+    /// The fiscal subsidy standard (财政补助标准), `None` when the policy's sources do not state
+    /// it.
+    pub fn fiscal_standard(&self) -> Option<Decimal> {
+        self.spec.standards.fiscal.as_ref().map(|f| f.amount)
+    }
+
+    /// The full funding standard (筹资标准): personal (grade 1) + fiscal, `None` without a fiscal
+    /// standard.
+    pub fn full_standard(&self) -> Option<Decimal> {
+        self.compiled.grades.first().and_then(|g| g.full)
     }
 
     /// The first and last day of the collection window.

@@ -39,6 +39,20 @@ pub struct PolicySpec {
     /// Local categories this policy declares, beyond the built-in ones.
     #[serde(default, rename = "category")]
     pub categories: Vec<LocalCategory>,
+    /// Local special circumstances this policy declares (`[[special]]`: 出国人员回国, 宗教教职人员).
+    #[serde(default, rename = "special", skip_serializing_if = "Vec::is_empty")]
+    pub specials: Vec<LocalName>,
+    /// Local funders this policy declares (`[[funder]]`: 村集体), at most
+    /// [`Subsidies::MAX_LOCAL_FUNDERS`](crate::Subsidies::MAX_LOCAL_FUNDERS).
+    #[serde(default, rename = "funder", skip_serializing_if = "Vec::is_empty")]
+    pub funders: Vec<LocalName>,
+    /// Local refusal codes this policy declares (`[[refusal_code]]`: `grade_not_allowed`).
+    #[serde(
+        default,
+        rename = "refusal_code",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub refusal_codes: Vec<LocalName>,
     /// Subsidy tiers (困难群众参保资助), in the notice's order.
     #[serde(default, rename = "tier")]
     pub tiers: Vec<SubsidyTier>,
@@ -113,7 +127,8 @@ pub struct Conventions {
     /// "N months after" (N个月); required wherever months are counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months: Option<Months>,
-    /// From when a waiting period in months runs; required by a rule that waits months.
+    /// From when a waiting period in months runs; required by a rule that waits months. Ages and
+    /// counts of months from birth or from a circumstance need `months` too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_from: Option<WaitingFrom>,
     /// Where these readings come from.
@@ -174,6 +189,8 @@ crate::names::named_enum! {
         /// From the payment date; for a payment in the collection window, from the settlement
         /// period's first day (青岛: paid in the 2027 window, 4 months, from 2027-05-01).
         PeriodStartForWindowPayments => "period_start_for_window_payments", "集中缴费期内缴费自结算年度首日";
+        /// From the day the rule's benefits count from (建湖 从缴费到账当月起,3个月后; 从缴费到账次日起一个月后).
+        RuleStart => "rule_start", "自规则起算日";
     }
 }
 
@@ -198,10 +215,38 @@ pub struct CitedAmount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Standards {
-    /// The personal contribution standard (个人缴费标准).
+    /// The personal contribution standard (个人缴费标准); with several grades, grade 1 (一档).
     pub personal: CitedAmount,
     /// The fiscal subsidy standard (财政补助标准). Personal + fiscal = the full funding standard.
-    pub fiscal: CitedAmount,
+    /// Absent when the sources do not state it; a rule may then not charge `full`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiscal: Option<CitedAmount>,
+    /// Further personal standards a resident may choose (缴费档次: 二档 530), grades 2, 3, ...
+    /// in order; `personal` is grade 1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grades: Vec<GradeStandard>,
+}
+
+/// A contribution grade beyond the first (`grades = [{ grade = 2, name = "二档", amount = 530,
+/// cite = "..." }]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeStandard {
+    /// The grade (2 for 二档); grades are numbered 2, 3, ... in order.
+    pub grade: u8,
+    /// The notice's name for it (`二档`).
+    pub name: String,
+    /// Yuan per person-year.
+    #[serde(deserialize_with = "crate::money::deserialize")]
+    pub amount: Decimal,
+    /// The clause that sets it.
+    pub cite: String,
+    /// True when the amount is not stated in the notice itself.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
+    /// Where an external amount comes from (required when `external`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// `[coverage]`: who may join besides those with local hukou.
@@ -299,12 +344,23 @@ pub struct Extension {
     pub source: Option<String>,
 }
 
-/// Who may pay in an extension.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Who may pay in an extension: residents in any of the groups given (at least one).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionWho {
     /// Residents with one of these special circumstances.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub special: Vec<SpecialKind>,
+    /// Residents holding one of these categories, recognized on or before the payment (江西
+    /// 医疗救助对象 不受集中征缴期限制).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<CategoryKind>>,
+    /// With `categories` naming `disability`: the grades that count (1–4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grades: Option<Vec<u8>>,
+    /// Students of these kinds (a collection period of their own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub students: Option<Vec<Student>>,
 }
 
 /// `[[period]]`: a settlement period.
@@ -332,16 +388,37 @@ pub struct Period {
     pub source: Option<String>,
 }
 
-/// `[newborn]`.
+/// `[newborn]`: who is a newborn "within" (paid within `within_days` or `within_months` of
+/// birth, exactly one of them), who a "late" newborn (paid later, and born on or after
+/// `late_born_on_or_after`, or paid within `late_within_months` of birth; neither key: no late
+/// newborns), and whether a child may be registered before birth (`before_birth_days`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Newborn {
     /// A child paying within this many days of birth is a newborn "within" (出生后90天内).
-    pub within_days: u32,
-    /// A child paying later than that is a "late" newborn (新生儿未在90天内参保缴费) if born on or
-    /// after this day; an older child is no newborn at all.
-    #[serde(deserialize_with = "crate::dates::deserialize")]
-    pub late_born_on_or_after: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_days: Option<u32>,
+    /// A child paying within this many months of birth is a newborn "within" (徐州 出生3个月内),
+    /// counted as `[conventions] months` says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_months: Option<u32>,
+    /// A child paying later is a "late" newborn (新生儿未在90天内参保缴费) if born on or after this
+    /// day; an older child is no newborn at all.
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::deserialize_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub late_born_on_or_after: Option<NaiveDate>,
+    /// A child paying later is a "late" newborn if it pays within this many months of birth
+    /// (江西 出生90天后至1周岁: 12, the first birthday included under `within_days = "at_most"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_within_months: Option<u32>,
+    /// A child may be registered (and paid for) up to this many days before birth (南京 准新生儿,
+    /// 沈阳 母亲妊娠后): such a payment makes a newborn "within"; absent, a payment before birth is
+    /// an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_birth_days: Option<u32>,
     /// The clause.
     pub cite: String,
     /// True when the table is not stated in the notice itself (see [`Document::available`]).
@@ -379,13 +456,19 @@ crate::names::named_enum! {
     }
 }
 
-/// `[[category]]`: a local category declared by this policy.
+/// A local category declared by this policy (`[[category]]`).
+pub type LocalCategory = LocalName;
+
+/// Something a policy declares for itself, beyond the built-in ones: a category
+/// (`[[category]]`), a special circumstance (`[[special]]`), a funder (`[[funder]]`) or a
+/// refusal code (`[[refusal_code]]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LocalCategory {
-    /// snake_case id (`distressed_child`).
+pub struct LocalName {
+    /// snake_case id (`distressed_child`, `religious_personnel`, `village_collective`).
     pub id: String,
-    /// Chinese name (`困境儿童`); residents may carry either.
+    /// Chinese name (`困境儿童`); residents may carry either for a category or a special
+    /// circumstance; funders and refusal codes are named by id in files and assessments.
     pub name: String,
     /// The clause.
     pub cite: String,
@@ -410,9 +493,67 @@ impl TierPart {
     }
 }
 
+impl Standards {
+    /// The personal standard of each grade, grade 1 (`personal`) first.
+    pub fn grade_amounts(&self) -> Vec<Decimal> {
+        std::iter::once(self.personal.amount)
+            .chain(self.grades.iter().map(|g| g.amount))
+            .collect()
+    }
+
+    /// The name of a grade (`一档`, or the name a further grade was given); `None` for a grade
+    /// the policy does not have.
+    pub fn grade_name(&self, grade: u8) -> Option<&str> {
+        match grade {
+            1 => crate::resident::grade_name(1),
+            g => self
+                .grades
+                .iter()
+                .find(|s| s.grade == g)
+                .map(|s| s.name.as_str()),
+        }
+    }
+}
+
 impl SubsidyTier {
+    /// What the tier pays a resident at `grade` (1 = 一档), the personal standard of each grade
+    /// given in `standards` (grade 1 first): each share of the standard its `of_grade` names (the
+    /// resident's own by default), each fixed amount as it is. `None` if an amount leaves
+    /// `Decimal`'s range or a grade is not in `standards` (never for a policy that loaded).
+    ///
+    /// ```
+    /// use urrbmi::{Funder, Policy};
+    /// let policy = Policy::builtin("taian-2026")?;
+    /// let full = &policy.spec().tiers[0]; // 按居民参保一档标准给予全额资助
+    /// let standards = policy.spec().standards.grade_amounts();
+    /// for grade in [1, 2] {
+    ///     let paid = full.subsidies_at_grade(&standards, grade).unwrap();
+    ///     assert_eq!(paid.get(Funder::MedicalAssistance).to_string(), "390");
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn subsidies_at_grade(
+        &self,
+        standards: &[Decimal],
+        grade: u8,
+    ) -> Option<crate::assessment::Subsidies> {
+        let standard_of = |g: u8| standards.get(usize::from(g).checked_sub(1)?).copied();
+        let mut subsidies = crate::assessment::Subsidies::NONE;
+        for part in &self.parts {
+            let standard = match part.of_grade {
+                Some(GradeRef::Grade(g)) => standard_of(g)?,
+                Some(GradeRef::Chosen) | None => standard_of(grade)?,
+            };
+            let amount = part.amount_of(standard)?;
+            subsidies.checked_add(part.funder, amount)?;
+        }
+        subsidies.checked_total()?;
+        Some(subsidies)
+    }
+
     /// What the tier pays against a personal standard, by fund (parts of one fund add up);
-    /// `None` if an amount leaves `Decimal`'s range (never for a policy that loaded).
+    /// `None` if an amount leaves `Decimal`'s range (never for a policy that loaded). In a
+    /// policy with several grades, see [`SubsidyTier::subsidies_at_grade`].
     ///
     /// ```
     /// use urrbmi::{Funder, Policy};
@@ -442,7 +583,9 @@ pub struct SubsidyTier {
     pub id: String,
     /// The notice's words for the group.
     pub name: String,
-    /// A resident holding any of these (recognized in time) qualifies.
+    /// A resident holding any of these (recognized in time) qualifies; empty for a tier keyed on
+    /// students, age or birth alone (江西 在江西省内就读的大学生).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<CategoryKind>,
     /// For a disability, the grades that qualify (1–4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -456,6 +599,16 @@ pub struct SubsidyTier {
     /// Only residents with this hukou qualify.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hukou: Option<Hukou>,
+    /// Only residents born in this range qualify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub born: Option<BirthRange>,
+    /// Only residents of this age qualify (韶关 低收入家庭60岁以上的老年人).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<AgeRange>,
+    /// Only in the first N natural years of life, the year of birth included (江西 连续三个参保
+    /// 自然年度(含出生当年)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub natural_years_from_birth: Option<u32>,
     /// What is paid, by whom. Parts add up; their total never exceeds the personal standard.
     pub parts: Vec<TierPart>,
     /// The clause.
@@ -488,9 +641,84 @@ pub struct TierPart {
         skip_serializing_if = "Option::is_none"
     )]
     pub amount: Option<Decimal>,
+    /// Which grade's standard a `share` is of, where the policy has several (泰安 按居民参保一档
+    /// 标准给予全额资助: `of_grade = 1`); `"chosen"` for the resident's own grade. Required with a
+    /// share in a policy with several grades.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of_grade: Option<GradeRef>,
     /// The clause, where it differs from the tier's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cite: Option<String>,
+}
+
+/// The grade a tier part's share is of: a grade number, or `"chosen"` (the resident's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GradeRef {
+    /// This grade's standard, whatever the resident chose (1 = 一档).
+    Grade(u8),
+    /// The standard of the grade the resident pays at.
+    Chosen,
+}
+
+impl Serialize for GradeRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            GradeRef::Grade(g) => serializer.serialize_u8(*g),
+            GradeRef::Chosen => serializer.serialize_str("chosen"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for GradeRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(i64),
+            Text(String),
+        }
+        let accepted = "a grade number (1 for 一档) or \"chosen\" (the resident's own grade)";
+        match Raw::deserialize(deserializer)
+            .map_err(|_| serde::de::Error::custom(format!("expected {accepted}")))?
+        {
+            Raw::Number(n) => u8::try_from(n)
+                .ok()
+                .filter(|g| *g >= 1)
+                .map(GradeRef::Grade)
+                .ok_or_else(|| serde::de::Error::custom(format!("{n} is not {accepted}"))),
+            Raw::Text(t) if t.trim() == "chosen" => Ok(GradeRef::Chosen),
+            Raw::Text(t) => Err(serde::de::Error::custom(format!(
+                "`{}` is not {accepted}",
+                crate::error::shown(&t)
+            ))),
+        }
+    }
+}
+
+/// An age in whole years (周岁) on a day the policy names: at least `at_least`, under `under`
+/// (either may be left out). A resident reaches age N on the day N×12 months after birth,
+/// counted as `[conventions] months` says (born 29 February: on 28 February).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeRange {
+    /// Aged at least this many years.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<u32>,
+    /// Aged under this many years (未成年人: `under = 18`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub under: Option<u32>,
+    /// The day the age is taken on.
+    pub on: AgeOn,
+}
+
+crate::names::named_enum! {
+    /// The day an age is taken on.
+    pub enum AgeOn ("age day") {
+        /// The payment date.
+        PaymentDate => "payment_date", "缴费之日";
+        /// The first day of the resident's settlement period (泰安: 未成年人 on 2026-01-01).
+        PeriodStart => "period_start", "结算年度首日";
+    }
 }
 
 /// `[[rule]]`: how a resident who matches `when` is charged and when benefits begin, or why
@@ -604,6 +832,10 @@ pub struct When {
     /// Paid more than this many days after the special circumstance's date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub special_after_days: Option<u32>,
+    /// Paid within this many months of the special circumstance's date (江西 军人退出现役3个月以内),
+    /// counted as `[conventions] months` says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special_within_months: Option<u32>,
     /// Newborn status: `within` (paid within `newborn.within_days` of birth), `late`, `no`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub newborn: Option<Vec<NewbornStatus>>,
@@ -619,10 +851,20 @@ pub struct When {
     /// A student entering for the first time (新入学) or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_entrant: Option<bool>,
+    /// The resident pays at one of these contribution grades (泰安 二档: `[2]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contribution_grade: Option<Vec<u8>>,
+    /// The resident's age on the day named (未成年人: `{ under = 18, on = "period_start" }`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<AgeRange>,
+    /// The benefit year is one of the first N natural years of the resident's life, the year of
+    /// birth included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub natural_years_from_birth: Option<u32>,
 }
 
 /// A range of birth dates, both ends included; an end left out is open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BirthRange {
     /// Born on or after this day.
@@ -653,7 +895,8 @@ crate::names::named_enum! {
     pub enum NewbornStatus ("newborn status") {
         /// Paid within `newborn.within_days` days of birth.
         Within => "within", "出生90天内参保";
-        /// Paid later, but born on or after `newborn.late_born_on_or_after`.
+        /// Paid later, but born on or after `newborn.late_born_on_or_after` (or paid within
+        /// `newborn.late_within_months` of birth).
         Late => "late", "新生儿未在90天内参保";
         /// Neither.
         No => "no", "非新生儿";
@@ -691,6 +934,15 @@ crate::names::named_enum! {
         NextMonth => "next_month", "缴费次月";
         /// The rule's `fixed_date`.
         FixedDate => "fixed_date", "指定日期";
+        /// The day after payment (缴费次日).
+        DayAfterPayment => "day_after_payment", "缴费次日";
+        /// The first day of the month of payment (自参保当月); with `plus_months` and
+        /// `waiting_from = "rule_start"`, the first of the month N months later (建湖).
+        PaymentMonth => "payment_month", "缴费当月";
+        /// The first day of the month in which the resident was recognized in a category the
+        /// rule's `holds_any` names (北京 身份认定当月); a category without `recognized_on` was
+        /// recognized long ago.
+        RecognitionMonth => "recognition_month", "身份认定当月";
     }
 }
 
@@ -809,7 +1061,8 @@ pub struct RepairRule {
 crate::names::named_enum! {
     /// What one repair year costs.
     pub enum RepairPrice ("repair price") {
-        /// The personal standard of the benefit year (参照当年参保地的个人缴费标准), not subsidized.
+        /// The personal standard of the benefit year (参照当年参保地的个人缴费标准), at the resident's
+        /// contribution grade (泰安 390 or 530), not subsidized.
         PersonalStandard => "personal_standard", "当年个人缴费标准";
     }
 }
@@ -971,7 +1224,8 @@ cited!(
     Period,
     Newborn,
     SubsidyRules,
-    LocalCategory,
+    LocalName,
+    GradeStandard,
     SubsidyTier,
     StartRule,
     PriorYearRule,

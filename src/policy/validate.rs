@@ -6,11 +6,13 @@ use rust_decimal::Decimal;
 
 use super::compile::{MAX_LOCAL_CATEGORIES, MAX_NOTES, last_day};
 use super::schema::{
-    Cited, CitedAmount, EndDates, Incentive, PolicySpec, StartFrom, StartRule, WaitingPeriodTable,
-    When,
+    AgeRange, BirthRange, Charge, Cited, CitedAmount, EndDates, ExtensionWho, GradeRef, Incentive,
+    LocalName, PolicySpec, StartFrom, StartRule, WaitingPeriodTable, When,
 };
-use crate::category::CategoryKind;
+use crate::assessment::RefusalCode;
+use crate::category::{CategoryKind, Funder};
 use crate::error::shown;
+use crate::resident::SpecialKind;
 
 /// One problem found in a policy: where, what, and what would be accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,17 +64,16 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
 
     cite("conventions.cite".into(), &spec.conventions.cite, &mut out);
     amount(&mut out, "standards.personal", &spec.standards.personal);
-    amount(&mut out, "standards.fiscal", &spec.standards.fiscal);
     cite(
         "standards.personal.cite".into(),
         &spec.standards.personal.cite,
         &mut out,
     );
-    cite(
-        "standards.fiscal.cite".into(),
-        &spec.standards.fiscal.cite,
-        &mut out,
-    );
+    if let Some(fiscal) = &spec.standards.fiscal {
+        amount(&mut out, "standards.fiscal", fiscal);
+        cite("standards.fiscal.cite".into(), &fiscal.cite, &mut out);
+    }
+    check_grades(spec, &mut out);
 
     let cov = &spec.coverage;
     if !cov.everyone && !cov.local_hukou && !cov.residence_permit && cov.students.is_empty() {
@@ -119,6 +120,9 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 ),
                 "`to` on or after `from`",
             ));
+        }
+        if let Some(who) = &ext.who {
+            check_extension_who(spec, &format!("{path}.who"), who, &mut out);
         }
         // Compared by their last days, as `[conventions] end_dates` says (an exclusive `to` is
         // the first day after the span).
@@ -181,69 +185,45 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
         }
     }
 
-    bounded(
+    check_newborn(spec, &mut out);
+
+    // A resident's category or circumstance is matched by id or name, so every id and every
+    // name, built-in aliases included, must mean one value (no name means two things).
+    check_locals(
         &mut out,
-        "newborn.within_days".into(),
-        spec.newborn.within_days,
+        "category",
+        "local category",
+        &spec.categories,
+        CategoryKind::builtin_names(),
         false,
-        MAX_DAYS,
-        "days",
+    );
+    check_locals(
+        &mut out,
+        "special",
+        "local special circumstance",
+        &spec.specials,
+        SpecialKind::builtin_names(),
+        false,
+    );
+    check_locals(
+        &mut out,
+        "funder",
+        "local funder",
+        &spec.funders,
+        crate::names::names_of::<Funder>(),
+        true,
+    );
+    check_locals(
+        &mut out,
+        "refusal_code",
+        "local refusal code",
+        &spec.refusal_codes,
+        crate::names::names_of::<crate::assessment::RefusalCode>(),
+        true,
     );
 
-    // A resident's category is matched by id or name, so every id and every name, built-in
-    // aliases included, must mean one category (urrbmi reading: no name means two things).
-    let mut taken: std::collections::HashMap<String, String> = CategoryKind::builtin_names()
-        .map(|(id, name)| (name.to_string(), format!("the built-in category `{id}`")))
-        .collect();
-    for (i, cat) in spec.categories.iter().enumerate() {
-        let path = format!("category[{i}]");
-        let snake = !cat.id.is_empty()
-            && cat
-                .id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !snake {
-            out.push(Problem::new(
-                format!("{path}.id"),
-                format!("`{}` is not a local category id", shown(&cat.id)),
-                "a snake_case id (lowercase ASCII letters, digits and `_`)",
-            ));
-        }
-        if cat.name.trim().is_empty() {
-            out.push(Problem::new(
-                format!("{path}.name"),
-                "the name is empty",
-                "the Chinese name of the group",
-            ));
-        } else if cat.name.trim() != cat.name {
-            out.push(Problem::new(
-                format!("{path}.name"),
-                format!("the name {:?} has spaces around it", shown(&cat.name)),
-                "the name without leading or trailing spaces",
-            ));
-        }
-        let this = format!("the local category `{}` (category[{i}])", shown(&cat.id));
-        for (key, name) in [("id", cat.id.trim()), ("name", cat.name.trim())] {
-            if name.is_empty() || (key == "name" && name == cat.id.trim()) {
-                continue;
-            }
-            match taken.get(name) {
-                Some(other) => out.push(Problem::new(
-                    format!("{path}.{key}"),
-                    format!(
-                        "`{}` already names {other}; a resident holding it would match two categories",
-                        shown(name)
-                    ),
-                    "an id and a name that no other category (built in or local) has as its id, name or alias",
-                )),
-                None => {
-                    taken.insert(name.to_string(), this.clone());
-                }
-            }
-        }
-    }
-
-    let personal = spec.standards.personal.amount;
+    let standards = spec.standards.grade_amounts();
+    let several_grades = standards.len() > 1;
     let mut tier_ids = HashSet::new();
     for (i, tier) in spec.tiers.iter().enumerate() {
         let path = format!("tier[{i}]");
@@ -254,13 +234,25 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 "a unique id per tier",
             ));
         }
-        if tier.categories.is_empty() {
+        let keyed_otherwise = tier.students.is_some()
+            || tier.age.is_some()
+            || tier.born.is_some()
+            || tier.natural_years_from_birth.is_some();
+        if tier.categories.is_empty() && !keyed_otherwise {
             out.push(Problem::new(
                 format!("{path}.categories"),
-                "the tier names no category",
-                "one or more category ids",
+                "the tier names no category and no other condition, so it would subsidize everyone",
+                "one or more category ids, or a tier keyed on `students`, `age`, `born` or `natural_years_from_birth`",
             ));
         }
+        check_person(
+            spec,
+            &path,
+            tier.born.as_ref(),
+            tier.age.as_ref(),
+            tier.natural_years_from_birth,
+            &mut out,
+        );
         check_categories(
             spec,
             &format!("{path}.categories"),
@@ -296,9 +288,31 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 "one or more parts, each `{ funder = \"fiscal\", share = 50 }` or `{ funder = \"fiscal\", amount = 140 }`",
             ));
         }
-        let mut total = Decimal::ZERO;
+        // What the tier pays at each grade, bounded so that a broken value cannot overflow.
+        let mut totals = vec![Decimal::ZERO; standards.len()];
         for (j, part) in tier.parts.iter().enumerate() {
             let part_path = format!("{path}.parts[{j}]");
+            check_funder(spec, &format!("{part_path}.funder"), part.funder, &mut out);
+            match part.of_grade {
+                Some(GradeRef::Grade(g)) if usize::from(g) > standards.len() => {
+                    out.push(Problem::new(
+                        format!("{part_path}.of_grade"),
+                        format!("the policy has no grade {g}"),
+                        format!("a grade from 1 to {}, or \"chosen\"", standards.len()),
+                    ));
+                }
+                Some(_) if part.share.is_none() => out.push(Problem::new(
+                    format!("{part_path}.of_grade"),
+                    "`of_grade` on a fixed amount, which is the same at every grade",
+                    "`of_grade` only with a `share`",
+                )),
+                None if several_grades && part.share.is_some() => out.push(Problem::new(
+                    format!("{part_path}.of_grade"),
+                    "a share in a policy with several grades, without saying of which grade's standard",
+                    "`of_grade = 1` (一档, whatever the resident chose: 按一档标准) or `of_grade = \"chosen\"` (the resident's own grade)",
+                )),
+                _ => {}
+            }
             match (part.share, part.amount) {
                 (Some(share), None) => {
                     if share.is_sign_negative() || share > Decimal::ONE_HUNDRED {
@@ -308,17 +322,28 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                             "a percentage of the personal standard from 0 to 100",
                         ));
                     }
-                    // The amount of the part, bounded so that a broken value cannot overflow.
                     let bounded = super::schema::TierPart {
                         share: Some(share.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)),
                         ..part.clone()
                     };
-                    let personal = personal.clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT));
-                    total += bounded.amount_of(personal).unwrap_or(Decimal::ZERO);
+                    for (g, total) in totals.iter_mut().enumerate() {
+                        let of = match part.of_grade {
+                            Some(GradeRef::Grade(of)) => usize::from(of).saturating_sub(1),
+                            Some(GradeRef::Chosen) | None => g,
+                        };
+                        let standard = standards
+                            .get(of)
+                            .copied()
+                            .unwrap_or_default()
+                            .clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT));
+                        *total += bounded.amount_of(standard).unwrap_or(Decimal::ZERO);
+                    }
                 }
                 (None, Some(amount)) => {
                     money(&mut out, format!("{part_path}.amount"), amount);
-                    total += amount.clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT));
+                    for total in &mut totals {
+                        *total += amount.clamp(Decimal::ZERO, Decimal::from(MAX_AMOUNT));
+                    }
                 }
                 _ => out.push(Problem::new(
                     part_path.clone(),
@@ -330,15 +355,23 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
                 cite(format!("{part_path}.cite"), text, &mut out);
             }
         }
-        if total > personal && !personal.is_sign_negative() {
-            out.push(Problem::new(
-                format!("{path}.parts"),
-                format!(
-                    "the tier `{}` pays {total} yuan, more than the personal standard of {personal}",
-                    tier.id
-                ),
-                format!("parts that add up to at most {personal} yuan"),
-            ));
+        for (g, (total, personal)) in totals.iter().zip(&standards).enumerate() {
+            if total > personal && !personal.is_sign_negative() {
+                let at = if several_grades {
+                    format!(" at grade {}", g + 1)
+                } else {
+                    String::new()
+                };
+                out.push(Problem::new(
+                    format!("{path}.parts"),
+                    format!(
+                        "the tier `{}` pays {total} yuan{at}, more than the personal standard of {personal}",
+                        tier.id
+                    ),
+                    format!("parts that add up to at most {personal} yuan"),
+                ));
+                break;
+            }
         }
     }
 
@@ -374,8 +407,43 @@ pub(crate) fn problems(spec: &PolicySpec) -> Vec<Problem> {
             )),
         }
         check_when(spec, &format!("{path}.when"), &rule.when, &mut out);
+        if rule.charge == Some(Charge::Full) && spec.standards.fiscal.is_none() {
+            out.push(Problem::new(
+                format!("{path}.charge"),
+                "the rule charges the full funding standard, but `[standards]` states no fiscal standard",
+                "`fiscal = { amount, cite }` in `[standards]`, or `charge = \"personal\"`",
+            ));
+        }
+        if rule.benefit_start == Some(StartFrom::RecognitionMonth)
+            && rule.when.holds_any.as_ref().is_none_or(Vec::is_empty)
+        {
+            out.push(Problem::new(
+                format!("{path}.benefit_start"),
+                "the rule starts in the month a category was recognized, but names no category",
+                "`when = { holds_any = [...] }` naming the categories whose recognition counts",
+            ));
+        }
+        if let Some(refuse) = &rule.refuse
+            && let RefusalCode::Local(id) = refuse.code
+            && !spec.refusal_codes.iter().any(|c| c.id == id.as_str())
+        {
+            let mut known: Vec<&str> = RefusalCode::ALL.iter().map(|c| c.id()).collect();
+            known.extend(spec.refusal_codes.iter().map(|c| c.id.as_str()));
+            out.push(Problem::new(
+                format!("{path}.refuse.code"),
+                format!(
+                    "unknown refusal code `{id}`{}",
+                    did_you_mean(id.as_str(), known.iter().copied())
+                ),
+                format!(
+                    "a built-in refusal code or one declared in a `[[refusal_code]]` table: {}",
+                    known.join(", ")
+                ),
+            ));
+        }
         let counts_from_special = rule.when.special_within_days.is_some()
             || rule.when.special_after_days.is_some()
+            || rule.when.special_within_months.is_some()
             || rule.benefit_start == Some(StartFrom::SpecialDate);
         if counts_from_special && rule.when.special.as_ref().is_none_or(Vec::is_empty) {
             out.push(Problem::new(
@@ -474,6 +542,38 @@ fn check_when(spec: &PolicySpec, path: &str, when: &When, out: &mut Vec<Problem>
                 ));
             }
         }
+    }
+    if let Some(kinds) = &when.special {
+        check_specials(spec, &format!("{path}.special"), kinds, out);
+    }
+    if let Some(grades) = &when.contribution_grade {
+        let offered = 1 + spec.standards.grades.len();
+        if grades.is_empty() || grades.iter().any(|g| *g == 0 || usize::from(*g) > offered) {
+            out.push(Problem::new(
+                format!("{path}.contribution_grade"),
+                format!("the grades {grades:?} are not grades of the policy"),
+                format!("a list of grades from 1 to {offered}"),
+            ));
+        }
+    }
+    check_person(
+        spec,
+        path,
+        None,
+        when.age.as_ref(),
+        when.natural_years_from_birth,
+        out,
+    );
+    if let Some(months) = when.special_within_months {
+        bounded(
+            out,
+            format!("{path}.special_within_months"),
+            months,
+            true,
+            MAX_MONTHS,
+            "months",
+        );
+        needs_months(spec, out, &format!("{path}.special_within_months"));
     }
     if when.without_special && when.special.is_some() {
         out.push(Problem::new(
@@ -701,7 +801,8 @@ fn check_waiting_table(spec: &PolicySpec, table: &WaitingPeriodTable, out: &mut 
         }
         check_when(spec, &format!("{entry}.when"), &exemption.when, out);
         let dated = exemption.when.special_within_days.is_some()
-            || exemption.when.special_after_days.is_some();
+            || exemption.when.special_after_days.is_some()
+            || exemption.when.special_within_months.is_some();
         if dated && exemption.when.special.as_ref().is_none_or(Vec::is_empty) {
             out.push(Problem::new(
                 format!("{entry}.when.special"),
@@ -785,8 +886,18 @@ fn check_sources(spec: &PolicySpec, out: &mut Vec<Problem>) {
     for (i, p) in spec.periods.iter().enumerate() {
         cited.push((format!("period[{i}]"), p));
     }
-    for (i, c) in spec.categories.iter().enumerate() {
-        cited.push((format!("category[{i}]"), c));
+    for (table, entries) in [
+        ("category", &spec.categories),
+        ("special", &spec.specials),
+        ("funder", &spec.funders),
+        ("refusal_code", &spec.refusal_codes),
+    ] {
+        for (i, c) in entries.iter().enumerate() {
+            cited.push((format!("{table}[{i}]"), c));
+        }
+    }
+    for (i, g) in spec.standards.grades.iter().enumerate() {
+        cited.push((format!("standards.grades[{i}]"), g));
     }
     for (i, t) in spec.tiers.iter().enumerate() {
         cited.push((format!("tier[{i}]"), t));
@@ -831,15 +942,27 @@ fn check_sources(spec: &PolicySpec, out: &mut Vec<Problem>) {
 
 /// Limits that keep evaluation's sets and note ids exact.
 fn check_sizes(spec: &PolicySpec, out: &mut Vec<Problem>) {
-    if spec.categories.len() > MAX_LOCAL_CATEGORIES {
-        out.push(Problem::new(
-            "category",
-            format!("{} local categories", spec.categories.len()),
-            format!("at most {MAX_LOCAL_CATEGORIES} local categories per policy"),
-        ));
+    for (table, count, max) in [
+        ("category", spec.categories.len(), MAX_LOCAL_CATEGORIES),
+        ("special", spec.specials.len(), MAX_LOCAL_SPECIALS),
+        (
+            "funder",
+            spec.funders.len(),
+            crate::assessment::Subsidies::MAX_LOCAL_FUNDERS,
+        ),
+        ("refusal_code", spec.refusal_codes.len(), MAX_LOCAL_REFUSALS),
+    ] {
+        if count > max {
+            out.push(Problem::new(
+                table,
+                format!("{count} `[[{table}]]` tables"),
+                format!("at most {max} `[[{table}]]` tables per policy"),
+            ));
+        }
     }
     let exempt = spec.waiting_period.as_ref().map_or(0, |w| w.exempt.len());
     let notes = 32
+        + 2 * spec.standards.grades.len()
         + spec.extensions.len()
         + 2 * spec.periods.len()
         + spec.tiers.len()
@@ -931,4 +1054,362 @@ fn unknown_category(spec: &PolicySpec, path: String, name: &str) -> Problem {
             known.join(", ")
         ),
     )
+}
+
+/// The most local special circumstances a policy may declare (a resident's circumstance is a bit
+/// of a 32-bit set, with "none" and the built-in ones).
+pub(crate) const MAX_LOCAL_SPECIALS: usize = 16;
+/// The most local refusal codes a policy may declare.
+pub(crate) const MAX_LOCAL_REFUSALS: usize = 64;
+
+/// ` (did you mean `x`?)`, or nothing.
+fn did_you_mean<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    crate::suggest::closest(name, known)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
+/// The further grades: numbered 2, 3, ... in order, named, each a valid amount.
+fn check_grades(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    let grades = &spec.standards.grades;
+    if grades.len() + 1 > usize::from(crate::resident::MAX_GRADES) {
+        out.push(Problem::new(
+            "standards.grades",
+            format!("{} contribution grades", grades.len() + 1),
+            format!(
+                "at most {} grades (`personal` is grade 1)",
+                crate::resident::MAX_GRADES
+            ),
+        ));
+    }
+    for (i, grade) in grades.iter().enumerate() {
+        let path = format!("standards.grades[{i}]");
+        if usize::from(grade.grade) != i + 2 {
+            out.push(Problem::new(
+                format!("{path}.grade"),
+                format!("grade {} where grade {} comes next", grade.grade, i + 2),
+                "grades numbered 2, 3, ... in order (`personal` is grade 1, 一档)",
+            ));
+        }
+        if grade.name.trim().is_empty() {
+            out.push(Problem::new(
+                format!("{path}.name"),
+                "the grade has no name",
+                "the notice's name for it, e.g. \"二档\"",
+            ));
+        }
+        money(out, format!("{path}.amount"), grade.amount);
+    }
+}
+
+/// `[newborn]`: one "within" count, at most one "late" test, counts in range, months declared.
+fn check_newborn(spec: &PolicySpec, out: &mut Vec<Problem>) {
+    let n = &spec.newborn;
+    match (n.within_days, n.within_months) {
+        (Some(days), None) => bounded(
+            out,
+            "newborn.within_days".into(),
+            days,
+            false,
+            MAX_DAYS,
+            "days",
+        ),
+        (None, Some(months)) => {
+            bounded(
+                out,
+                "newborn.within_months".into(),
+                months,
+                false,
+                MAX_MONTHS,
+                "months",
+            );
+            needs_months(spec, out, "newborn.within_months");
+        }
+        (Some(_), Some(_)) => out.push(Problem::new(
+            "newborn.within_months",
+            "both `within_days` and `within_months`",
+            "one of them: `within_days = 90` (出生90天内) or `within_months = 3` (出生3个月内)",
+        )),
+        (None, None) => out.push(Problem::new(
+            "newborn",
+            "no `within_days` or `within_months`: who is a newborn is not said",
+            "`within_days = 90` (出生90天内) or `within_months = 3` (出生3个月内)",
+        )),
+    }
+    if let Some(months) = n.late_within_months {
+        if n.late_born_on_or_after.is_some() {
+            out.push(Problem::new(
+                "newborn.late_within_months",
+                "both `late_born_on_or_after` and `late_within_months`",
+                "one of them, or neither (no late newborns)",
+            ));
+        }
+        bounded(
+            out,
+            "newborn.late_within_months".into(),
+            months,
+            false,
+            MAX_MONTHS,
+            "months",
+        );
+        needs_months(spec, out, "newborn.late_within_months");
+        let within_months = n
+            .within_months
+            .or(n.within_days.map(|d| d.div_ceil(28)))
+            .unwrap_or(0);
+        if months < within_months {
+            out.push(Problem::new(
+                "newborn.late_within_months",
+                format!(
+                    "late newborns pay within {months} months of birth, sooner than a newborn \"within\" does"
+                ),
+                "a late limit beyond the within limit (出生90天后至1周岁: 12)",
+            ));
+        }
+    }
+    if let Some(days) = n.before_birth_days {
+        bounded(
+            out,
+            "newborn.before_birth_days".into(),
+            days,
+            false,
+            MAX_PRENATAL_DAYS,
+            "days",
+        );
+    }
+}
+
+/// The most days before birth a child may be registered (a pregnancy's length).
+pub(crate) const MAX_PRENATAL_DAYS: u32 = 300;
+
+/// A count of months (from birth, a circumstance, an age) needs `[conventions] months`.
+fn needs_months(spec: &PolicySpec, out: &mut Vec<Problem>, path: &str) {
+    if spec.conventions.months.is_none() {
+        out.push(Problem::new(
+            path,
+            "months are counted here, but `[conventions]` declares no `months`",
+            "`months = \"same_day_or_month_end\"` in `[conventions]` (urrbmi reading M1)",
+        ));
+    }
+}
+
+/// Conditions on the person (born, age, natural years) of a tier or a `when`.
+fn check_person(
+    spec: &PolicySpec,
+    path: &str,
+    born: Option<&BirthRange>,
+    age: Option<&AgeRange>,
+    natural_years: Option<u32>,
+    out: &mut Vec<Problem>,
+) {
+    if let Some(born) = born
+        && let (Some(from), Some(to)) = (born.from, born.to)
+        && from > to
+    {
+        out.push(Problem::new(
+            format!("{path}.born.to"),
+            format!("born.to {to} is before born.from {from}"),
+            "`to` on or after `from`",
+        ));
+    }
+    if let Some(age) = age {
+        for (key, years) in [("at_least", age.at_least), ("under", age.under)] {
+            if let Some(years) = years {
+                bounded(
+                    out,
+                    format!("{path}.age.{key}"),
+                    years,
+                    key == "at_least",
+                    MAX_YEARS,
+                    "years",
+                );
+            }
+        }
+        match (age.at_least, age.under) {
+            (None, None) => out.push(Problem::new(
+                format!("{path}.age"),
+                "the age condition gives no bound",
+                "`at_least = 60` and/or `under = 18`, with `on`",
+            )),
+            (Some(low), Some(high)) if low >= high => out.push(Problem::new(
+                format!("{path}.age.under"),
+                format!("no age is at least {low} and under {high}"),
+                "`under` above `at_least`",
+            )),
+            _ => {}
+        }
+        needs_months(spec, out, &format!("{path}.age"));
+    }
+    if let Some(years) = natural_years {
+        bounded(
+            out,
+            format!("{path}.natural_years_from_birth"),
+            years,
+            false,
+            MAX_YEARS,
+            "years",
+        );
+    }
+}
+
+/// Who may use an extension: at least one group, each named.
+fn check_extension_who(spec: &PolicySpec, path: &str, who: &ExtensionWho, out: &mut Vec<Problem>) {
+    if who == &ExtensionWho::default() {
+        out.push(Problem::new(
+            path,
+            "the extension's `who` names nobody",
+            "`special = [...]`, `categories = [...]` or `students = [...]`, or no `who` (everyone)",
+        ));
+    }
+    check_specials(spec, &format!("{path}.special"), &who.special, out);
+    if let Some(kinds) = &who.categories {
+        check_categories(spec, &format!("{path}.categories"), kinds, out);
+    }
+    if let Some(grades) = &who.grades {
+        let names_disability = who
+            .categories
+            .as_ref()
+            .is_some_and(|k| k.contains(&CategoryKind::Disability));
+        if !names_disability || grades.is_empty() || grades.iter().any(|g| !(1..=4).contains(g)) {
+            out.push(Problem::new(
+                format!("{path}.grades"),
+                format!("the grades {grades:?} do not qualify a disability named in `categories`"),
+                "`grades` (1 to 4) only with `categories` that include \"disability\"",
+            ));
+        }
+    }
+}
+
+/// The local declarations of one kind (`[[category]]`, `[[special]]`, ...): snake_case ids (for
+/// funders and refusal codes, short enough to be held inline), names present and trimmed, and
+/// no id or name that already means another value, built in or declared.
+fn check_locals<'a>(
+    out: &mut Vec<Problem>,
+    table: &str,
+    what: &str,
+    entries: &[LocalName],
+    builtin: impl Iterator<Item = (&'a str, &'a str)>,
+    inline_id: bool,
+) {
+    let mut taken: std::collections::HashMap<String, String> = builtin
+        .map(|(id, name)| {
+            let noun = what.trim_start_matches("local ");
+            (name.to_string(), format!("the built-in {noun} `{id}`"))
+        })
+        .collect();
+    for (i, entry) in entries.iter().enumerate() {
+        let path = format!("{table}[{i}]");
+        let snake = !entry.id.is_empty()
+            && entry
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let fits = !inline_id || crate::names::LocalId::new(&entry.id).is_some();
+        if !snake || !fits {
+            out.push(Problem::new(
+                format!("{path}.id"),
+                format!("`{}` is not a {what} id", shown(&entry.id)),
+                if inline_id {
+                    format!(
+                        "a snake_case id (lowercase ASCII letters, digits and `_`, starting with a letter), at most {} bytes",
+                        crate::names::LocalId::MAX_LEN
+                    )
+                } else {
+                    "a snake_case id (lowercase ASCII letters, digits and `_`)".to_string()
+                },
+            ));
+        }
+        if entry.name.trim().is_empty() {
+            out.push(Problem::new(
+                format!("{path}.name"),
+                "the name is empty",
+                "the Chinese name the notice gives it",
+            ));
+        } else if entry.name.trim() != entry.name {
+            out.push(Problem::new(
+                format!("{path}.name"),
+                format!("the name {:?} has spaces around it", shown(&entry.name)),
+                "the name without leading or trailing spaces",
+            ));
+        }
+        let this = format!("the {what} `{}` ({table}[{i}])", shown(&entry.id));
+        for (key, name) in [("id", entry.id.trim()), ("name", entry.name.trim())] {
+            if name.is_empty() || (key == "name" && name == entry.id.trim()) {
+                continue;
+            }
+            match taken.get(name) {
+                Some(other) => out.push(Problem::new(
+                    format!("{path}.{key}"),
+                    format!(
+                        "`{}` already names {other}; a value written so would mean two things",
+                        shown(name)
+                    ),
+                    "an id and a name that no other value of its kind (built in or local) has as its id, name or alias",
+                )),
+                None => {
+                    taken.insert(name.to_string(), this.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Every special circumstance named is built in or declared by the policy (by id or name).
+fn check_specials(spec: &PolicySpec, path: &str, kinds: &[SpecialKind], out: &mut Vec<Problem>) {
+    for (j, kind) in kinds.iter().enumerate() {
+        let SpecialKind::Local(name) = kind else {
+            continue;
+        };
+        let known = spec
+            .specials
+            .iter()
+            .any(|s| s.id == name.as_ref() || s.name.trim() == name.as_ref());
+        if !known {
+            let mut ids: Vec<&str> = SpecialKind::builtin_ids().collect();
+            ids.extend(spec.specials.iter().map(|s| s.id.as_str()));
+            out.push(Problem::new(
+                format!("{path}[{j}]"),
+                format!(
+                    "unknown special circumstance `{name}`{}",
+                    did_you_mean(name, ids.iter().copied())
+                ),
+                format!(
+                    "a built-in special circumstance or one declared in a `[[special]]` table: {}",
+                    ids.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// A tier part's funder is built in or declared by the policy.
+fn check_funder(spec: &PolicySpec, path: &str, funder: Funder, out: &mut Vec<Problem>) {
+    let Funder::Local(id) = funder else {
+        return;
+    };
+    if spec.funders.iter().any(|f| f.id == id.as_str()) {
+        return;
+    }
+    let mut known: Vec<&str> = Funder::ALL.iter().map(|f| f.id()).collect();
+    known.extend(spec.funders.iter().map(|f| f.id.as_str()));
+    out.push(Problem::new(
+        path,
+        format!(
+            "unknown funder `{id}`{}",
+            did_you_mean(id.as_str(), known.iter().copied())
+        ),
+        format!(
+            "a built-in funder or one declared in a `[[funder]]` table: {}",
+            Funder::ALL
+                .iter()
+                .map(|f| format!("{} ({})", f.id(), f.chinese()))
+                .chain(
+                    spec.funders
+                        .iter()
+                        .map(|f| format!("{} ({})", f.id, f.name))
+                )
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ));
 }

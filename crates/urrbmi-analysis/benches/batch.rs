@@ -3,7 +3,7 @@
 //!
 //! - `loop/...`: `for r in residents { evaluate(&policy, r) }` adding what each enrolled resident
 //!   owes into an `i128` of fen: the floor any batch API is measured against.
-//! - `records/...`: [`Batch::records_into`], one 48-byte `Record` per resident into a buffer
+//! - `records/...`: [`Batch::records_into`], one 88-byte `Record` per resident into a buffer
 //!   reused from run to run, with the full summary (tiers, categories, benefit starts,
 //!   refusals) or the totals only; on one thread and on all cores.
 //! - `run_into/...`, `run/...`, `summarize/...`: every assessment kept into a reused buffer

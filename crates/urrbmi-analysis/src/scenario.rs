@@ -554,7 +554,7 @@ impl<'s> Draws<'s> {
             if let Some(unit) = range.household_unit {
                 resident.household_unit = unit;
             }
-            if let Some(kind) = range.special {
+            if let Some(kind) = range.special.clone() {
                 let dated = matches!(
                     kind,
                     SpecialKind::WelfareInstitutionChild | SpecialKind::EmployeeInsuranceLapse

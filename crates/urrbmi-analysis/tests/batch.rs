@@ -384,7 +384,10 @@ fn funder_totals_agree_with_an_independent_count() {
             );
         }
         let charged = policy.personal_standard() * Decimal::from(personal)
-            + policy.full_standard() * Decimal::from(full);
+            + policy
+                .full_standard()
+                .expect("both scenarios' policies state a fiscal standard")
+                * Decimal::from(full);
         assert_eq!(summary.totals.charged, charged, "{policy_id} charged");
         assert_eq!(
             summary.totals.owed,
@@ -676,14 +679,11 @@ fn assert_record_matches(
     assert_eq!(record.prior_year(), prior, "{context}");
     let repair = a.repair_charge.as_ref().map_or(Decimal::ZERO, |r| r.amount);
     assert_eq!(record.repair(), repair, "{context}");
-    for funder in Funder::ALL {
-        assert_eq!(record.subsidy(funder), a.subsidies.get(funder), "{context}");
-        assert_eq!(
-            Decimal::new(record.subsidy_fen(funder), 2),
-            a.subsidies.get(funder)
-        );
+    for (funder, amount) in a.subsidies.iter() {
+        assert_eq!(record.subsidy(policy, funder), amount, "{context}");
+        assert_eq!(Decimal::new(record.subsidy_fen(policy, funder), 2), amount);
     }
-    assert_eq!(record.subsidies(), a.subsidies, "{context}");
+    assert_eq!(record.subsidies(policy), a.subsidies, "{context}");
     assert_eq!(record.total_due(), a.total_due(), "{context}");
     assert_eq!(Decimal::new(record.owed_fen(), 2), a.owed);
     assert_eq!(record.ceiling_raise(), a.ceiling_raise, "{context}");
@@ -859,4 +859,56 @@ proptest! {
         }
         prop_assert_eq!(whole, lean(&roster.residents));
     }
+}
+
+/// A funder a policy declares (`[[funder]]`) and a refusal code it declares are added up like
+/// the built-in ones: summaries of parts merge into the whole, and the funds and the residents
+/// together pay what was charged.
+#[test]
+fn local_funders_and_refusal_codes_are_counted() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/regions/village/policy.toml"
+    );
+    let policy = Policy::from_path(path).expect("the village fixture");
+    let villager = |i: u32| {
+        Resident::new(date(1970, 1, 1), date(2025, 4, 1 + i % 20))
+            .with_category(CategoryKind::Local("village_member".into()))
+    };
+    let mut residents: Vec<Resident> = (0..30).map(villager).collect();
+    // Ten pupils paying in the adults' period: refused with the policy's own code.
+    residents.extend((0..10).map(|_| {
+        Resident::new(date(2014, 1, 1), date(2025, 5, 1)).with_student(urrbmi::Student::School)
+    }));
+    let whole = Batch::new(&policy).summarize(&residents).expect("summary");
+    let village = Funder::Local(urrbmi::LocalId::new("village_collective").expect("an id"));
+    assert_eq!(whole.totals.subsidy(village), Decimal::from(30 * 200));
+    assert_eq!(
+        whole.totals.charged,
+        whole.totals.owed + whole.totals.subsidies.total()
+    );
+    let code: RefusalCode = "students_own_period".parse().expect("a code");
+    assert_eq!(whole.refused_with(code), 10);
+    let (a, b) = residents.split_at(17);
+    let mut parts = Batch::new(&policy).summarize(a).expect("summary");
+    parts
+        .merge(&Batch::new(&policy).summarize(b).expect("summary"))
+        .expect("same policy");
+    assert_eq!(parts, whole);
+    let report = whole.report(Some(&policy));
+    assert!(report.contains("village_collective"), "{report}");
+    // Each record keeps the local funder's share at the slot of its declaration.
+    let mut records = Vec::new();
+    let summary = Batch::new(&policy)
+        .records_into(&residents, &mut records)
+        .expect("summary");
+    assert_eq!(summary, whole);
+    for (i, (resident, record)) in residents.iter().zip(&records).enumerate() {
+        assert_record_matches(&policy, record, &evaluate(&policy, resident), i);
+    }
+    assert_eq!(records[0].subsidy(&policy, village), Decimal::from(200));
+    assert_eq!(
+        records[0].subsidies(&policy).get(village),
+        Decimal::from(200)
+    );
 }

@@ -37,7 +37,7 @@ fn the_english_sample_reads_every_row() {
     assert_eq!(r.categories[0].grade, Some(2));
     let lapse = &chunk.residents[17];
     assert_eq!(
-        lapse.special.map(|s| (s.kind, s.date)),
+        lapse.special.clone().map(|s| (s.kind, s.date)),
         Some((SpecialKind::EmployeeInsuranceLapse, Some(date(2021, 5, 31))))
     );
     assert_eq!(chunk.names[0].as_deref(), Some("张三"));
@@ -75,7 +75,7 @@ fn chinese_headings_and_birth_dates_from_id_numbers() {
     // 周九: 外出务工人员.
     assert_eq!(
         chunk.residents[6].special_kind(),
-        Some(SpecialKind::MigrantWorker)
+        Some(&SpecialKind::MigrantWorker)
     );
     // 冯二: two categories separated by a full-width semicolon, one with a grade.
     assert_eq!(chunk.residents[9].categories.len(), 2);
@@ -454,6 +454,48 @@ fn history_columns_read_under_chinese_headings_and_round_trip() {
     assert_eq!(a.charged_standard, Some(urrbmi::Charge::Waived));
     let a = urrbmi::evaluate(policy, &chunk.residents[3]).expect("evaluates");
     assert_eq!(a.benefit_start, Some(date(2025, 9, 1)));
+
+    let mut out = Vec::new();
+    let mut writer = RosterWriter::new(&mut out).expect("writes");
+    for r in &chunk.residents {
+        writer.write(r, None, None, None).expect("writes");
+    }
+    writer.finish().expect("flushes");
+    let back = read(std::str::from_utf8(&out).expect("UTF-8"));
+    assert_eq!(back.residents, chunk.residents);
+}
+
+#[test]
+fn a_contribution_grade_column_reads_and_writes() {
+    // 泰安 (taian-2026): 一档 390, 二档 530; the grade by number or by its Chinese name.
+    let chunk = read(
+        "出生日期,缴费日期,缴费档次,人员类别\n\
+         1975-03-03,2025-11-11,二档,\n\
+         1975-03-03,2025-11-11,2,低保对象\n\
+         1975-03-03,2025-11-11,,\n\
+         1975-03-03,2025-11-11,十档,\n",
+    );
+    let grades: Vec<u8> = chunk
+        .residents
+        .iter()
+        .map(|r| r.contribution_grade)
+        .collect();
+    assert_eq!(grades, [2, 2, 1]);
+    let error = &chunk.errors[0];
+    assert_eq!((error.line, error.column.as_str()), (5, "缴费档次"));
+
+    let policy = Policy::builtin("taian-2026").expect("built in");
+    let owed: Vec<String> = chunk
+        .residents
+        .iter()
+        .map(|r| {
+            urrbmi::evaluate(policy, r)
+                .expect("evaluates")
+                .owed
+                .to_string()
+        })
+        .collect();
+    assert_eq!(owed, ["530", "140", "390"]);
 
     let mut out = Vec::new();
     let mut writer = RosterWriter::new(&mut out).expect("writes");

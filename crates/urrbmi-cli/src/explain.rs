@@ -107,15 +107,17 @@ fn report(
             field(out, "funds pay", "nothing")?;
         }
         for (funder, amount) in paying {
+            // A funder the policy declares is named as its declaration names it (村集体).
+            let chinese = policy
+                .spec()
+                .funders
+                .iter()
+                .find(|f| f.id == funder.id())
+                .map_or(funder.chinese(), |f| f.name.as_str());
             field(
                 out,
                 "fund pays",
-                format_args!(
-                    "{:>12}  {} ({})",
-                    yuan(amount),
-                    funder.id(),
-                    funder.chinese()
-                ),
+                format_args!("{:>12}  {} ({chinese})", yuan(amount), funder.id()),
             )?;
         }
         field(

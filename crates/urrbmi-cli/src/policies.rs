@@ -31,8 +31,12 @@ struct Document<'a> {
 #[derive(Serialize)]
 struct Standards {
     personal: rust_decimal::Decimal,
-    fiscal: rust_decimal::Decimal,
-    full: rust_decimal::Decimal,
+    /// The personal standards of the further contribution grades (二档, ...), if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    grades: Vec<rust_decimal::Decimal>,
+    /// `null` when the policy's sources do not state it.
+    fiscal: Option<rust_decimal::Decimal>,
+    full: Option<rust_decimal::Decimal>,
 }
 
 #[derive(Serialize)]
@@ -57,8 +61,13 @@ fn entry(policy: &Policy) -> Entry<'_> {
         },
         standards: Standards {
             personal: policy.personal_standard().normalize(),
-            fiscal: policy.fiscal_standard().normalize(),
-            full: policy.full_standard().normalize(),
+            grades: (2..=policy.grade_count())
+                .filter_map(|g| u8::try_from(g).ok())
+                .filter_map(|g| policy.personal_standard_at(g))
+                .map(|d| d.normalize())
+                .collect(),
+            fiscal: policy.fiscal_standard().map(|d| d.normalize()),
+            full: policy.full_standard().map(|d| d.normalize()),
         },
         window: Window { from, to },
     }
@@ -99,7 +108,17 @@ pub fn run(args: PoliciesArgs) -> Result {
             e.region.to_string(),
             e.benefit_year.to_string(),
             document,
-            format!("{} / {}", e.standards.personal, e.standards.full),
+            format!(
+                "{} / {}",
+                std::iter::once(e.standards.personal)
+                    .chain(e.standards.grades.iter().copied())
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                e.standards
+                    .full
+                    .map_or_else(|| "not stated".to_string(), |d| d.to_string())
+            ),
             format!("{}..{}", e.window.from, e.window.to),
         ]);
     }

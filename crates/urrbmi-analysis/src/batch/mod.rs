@@ -9,7 +9,7 @@
 //! caller gives (a township, a village).
 //!
 //! What is kept per resident is the caller's choice: the full [`Assessment`](urrbmi::Assessment)
-//! with its trace ([`Batch::run`], [`Batch::run_into`]), a 48-byte [`Record`] of the amounts,
+//! with its trace ([`Batch::run`], [`Batch::run_into`]), a 88-byte [`Record`] of the amounts,
 //! tier, deciding rule and dates ([`Batch::records_into`], the path for rosters of millions:
 //! a sixth of the memory of an assessment, written once), or nothing ([`Batch::summarize`]).
 //! The full assessment of any resident comes back by evaluating them again

@@ -8,16 +8,18 @@ use urrbmi::{Assessment, EvalError, Funder, RefusalCode, Subsidies};
 
 use crate::money::from_fen;
 
-/// The number of amounts a record keeps: charged, owed, prior year, repair, one per funder,
-/// the ceiling raise.
-const AMOUNTS: usize = 5 + Funder::ALL.len();
+/// The number of amounts a record keeps: charged, owed, prior year, repair, one per built-in
+/// funder, one per funder a policy may declare, the ceiling raise.
+const AMOUNTS: usize = 5 + Funder::ALL.len() + Subsidies::MAX_LOCAL_FUNDERS;
 /// Where each amount sits in [`Record::fen`].
 const CHARGED: usize = 0;
 pub(super) const OWED: usize = 1;
 const PRIOR_YEAR: usize = 2;
 const REPAIR: usize = 3;
 const FUNDERS: usize = 4;
-const CEILING_RAISE: usize = FUNDERS + Funder::ALL.len();
+/// The first of the policy's own funders (`[[funder]]`, in its order).
+const LOCAL_FUNDERS: usize = FUNDERS + Funder::ALL.len();
+const CEILING_RAISE: usize = LOCAL_FUNDERS + Subsidies::MAX_LOCAL_FUNDERS;
 /// The amounts a summary adds up (all but the ceiling raise), in this order.
 pub(super) const SUMMED: usize = CEILING_RAISE;
 
@@ -40,7 +42,7 @@ pub enum RecordStatus {
     Error,
 }
 
-/// One resident's answer in a batch, in 48 bytes: what an [`Assessment`] says about money,
+/// One resident's answer in a batch, in 88 bytes (its amounts in 48 of them): what an [`Assessment`] says about money,
 /// tier, rule and dates, without its trace and strings.
 ///
 /// Amounts are held in whole fen (0.01 yuan) in 32 bits each, up to ±21,474,836.47 yuan (a
@@ -79,7 +81,7 @@ pub enum RecordStatus {
 /// let r = &records[0];
 /// assert_eq!(r.status(), RecordStatus::Enrolled);
 /// assert_eq!(r.owed_fen(), 14_000);
-/// assert_eq!(r.subsidy(Funder::MedicalAssistance).to_string(), "140");
+/// assert_eq!(r.subsidy(&policy, Funder::MedicalAssistance).to_string(), "140");
 /// assert_eq!(r.tier(&policy), Some("subsistence_allowance"));
 /// assert_eq!(r.benefit_start(), Some(date(2021, 1, 1)));
 /// assert!(records[1].is_refused());
@@ -92,7 +94,8 @@ pub enum RecordStatus {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record {
-    /// Charged, owed, prior year, repair, each funder in [`Funder::ALL`] order, ceiling raise.
+    /// Charged, owed, prior year, repair, each funder in [`Funder::ALL`] order, each funder
+    /// the policy declares in its order, ceiling raise.
     fen: [i32; AMOUNTS],
     benefit_start: Option<NaiveDate>,
     benefit_end: Option<NaiveDate>,
@@ -210,12 +213,10 @@ impl Record {
         self.amount_fen(REPAIR)
     }
 
-    /// What `funder` pays, in fen.
-    pub fn subsidy_fen(&self, funder: Funder) -> i64 {
-        Funder::ALL
-            .iter()
-            .position(|f| *f == funder)
-            .map_or(0, |i| self.amount_fen(FUNDERS + i))
+    /// What `funder` pays, in fen; `policy` (the policy of the batch) says where a funder it
+    /// declares itself (`[[funder]]`) is kept.
+    pub fn subsidy_fen(&self, policy: &Policy, funder: Funder) -> i64 {
+        funder_slot(policy, funder).map_or(0, |slot| self.amount_fen(slot))
     }
 
     /// What the resident pays in all (`owed + prior_year + repair`), in fen.
@@ -250,16 +251,16 @@ impl Record {
         yuan_of(self.repair_fen())
     }
 
-    /// What `funder` pays, in yuan.
-    pub fn subsidy(&self, funder: Funder) -> Decimal {
-        yuan_of(self.subsidy_fen(funder))
+    /// What `funder` pays, in yuan (see [`Record::subsidy_fen`]).
+    pub fn subsidy(&self, policy: &Policy, funder: Funder) -> Decimal {
+        yuan_of(self.subsidy_fen(policy, funder))
     }
 
-    /// What each fund pays.
-    pub fn subsidies(&self) -> Subsidies {
+    /// What each fund pays, the funders `policy` declares named by their ids.
+    pub fn subsidies(&self, policy: &Policy) -> Subsidies {
         let mut subsidies = Subsidies::NONE;
-        for funder in Funder::ALL {
-            let fen = self.subsidy_fen(funder);
+        for funder in funders_of(policy) {
+            let fen = self.subsidy_fen(policy, funder);
             if fen != 0 {
                 subsidies.add(funder, yuan_of(fen));
             }
@@ -299,6 +300,55 @@ impl Record {
     /// The amounts a summary adds up, in fen: charged, owed, prior year, repair, each funder.
     pub(super) fn summed_fen(&self) -> &[i32] {
         self.fen.get(..SUMMED).unwrap_or_default()
+    }
+}
+
+/// Every funder of `policy` in the order of a record's amounts: the built-in funders, then
+/// those it declares (`[[funder]]`).
+pub(super) fn funders_of(policy: &Policy) -> impl Iterator<Item = Funder> + '_ {
+    Funder::ALL.into_iter().chain(
+        policy
+            .spec()
+            .funders
+            .iter()
+            .filter_map(|f| urrbmi::LocalId::new(&f.id).map(Funder::Local))
+            .take(Subsidies::MAX_LOCAL_FUNDERS),
+    )
+}
+
+/// Where `funder`'s amount sits among a record's amounts (and a summary's): a built-in funder
+/// by its place in [`Funder::ALL`], a funder `policy` declares by its place in the policy's
+/// `[[funder]]` list (at most [`Subsidies::MAX_LOCAL_FUNDERS`], which validation enforces).
+pub(super) fn funder_slot(policy: &Policy, funder: Funder) -> Option<usize> {
+    if let Funder::Local(id) = funder {
+        let at = policy
+            .spec()
+            .funders
+            .iter()
+            .position(|f| f.id == id.as_str())?;
+        (at < Subsidies::MAX_LOCAL_FUNDERS).then_some(LOCAL_FUNDERS + at)
+    } else {
+        let at = Funder::ALL.iter().position(|f| *f == funder)?;
+        Some(FUNDERS + at)
+    }
+}
+
+/// Places each subsidy of `a` at its slot among `amounts` (through `fen`): the built-in
+/// funders by position, a local one (rare) by looking up the policy's declaration.
+#[inline(always)]
+fn place_subsidies<T>(
+    policy: &Policy,
+    a: &Assessment<'_>,
+    amounts: &mut [T],
+    mut fen: impl FnMut(Decimal) -> T,
+) {
+    for (funder, amount) in a.subsidies.iter() {
+        if amount.is_zero() {
+            continue;
+        }
+        if let Some(slot) = funder_slot(policy, funder).and_then(|s| amounts.get_mut(s)) {
+            *slot = fen(amount);
+        }
     }
 }
 
@@ -383,9 +433,12 @@ fn lossy_fen(amount: Decimal) -> i32 {
 /// The amounts of an enrolled assessment in the order of [`Record::fen`], each through
 /// [`fen_or_wide`].
 #[inline(always)]
-fn amounts_or_wide(a: &Assessment<'_>, wide: &mut bool) -> [i32; AMOUNTS] {
+fn amounts_or_wide(policy: &Policy, a: &Assessment<'_>, wide: &mut bool) -> [i32; AMOUNTS] {
     let mut fen = [0; AMOUNTS];
-    let [charged, owed, prior_year, repair, funders @ .., raise] = &mut fen;
+    if a.tier.is_some() || !a.subsidies.is_empty() {
+        place_subsidies(policy, a, &mut fen, |amount| fen_or_wide(amount, wide));
+    }
+    let [charged, owed, prior_year, repair, .., raise] = &mut fen;
     *charged = fen_or_wide(a.charged, wide);
     *owed = fen_or_wide(a.owed, wide);
     if let Some(prior) = &a.prior_year_charge {
@@ -393,11 +446,6 @@ fn amounts_or_wide(a: &Assessment<'_>, wide: &mut bool) -> [i32; AMOUNTS] {
     }
     if let Some(charge) = &a.repair_charge {
         *repair = fen_or_wide(charge.amount, wide);
-    }
-    if a.tier.is_some() || !a.subsidies.is_empty() {
-        for (slot, (_, amount)) in funders.iter_mut().zip(a.subsidies.iter()) {
-            *slot = fen_or_wide(amount, wide);
-        }
     }
     if let Some(amount) = a.ceiling_raise {
         *raise = fen_or_wide(amount, wide);
@@ -408,9 +456,10 @@ fn amounts_or_wide(a: &Assessment<'_>, wide: &mut bool) -> [i32; AMOUNTS] {
 /// The amounts of an enrolled assessment when one is not of the common case: each exact if it
 /// can be, else rounded and saturated with the record marked lossy.
 #[cold]
-fn amounts_exact(a: &Assessment<'_>, flags: &mut u8) -> [i32; AMOUNTS] {
+fn amounts_exact(policy: &Policy, a: &Assessment<'_>, flags: &mut u8) -> [i32; AMOUNTS] {
     let mut fen = [0; AMOUNTS];
-    let [charged, owed, prior_year, repair, funders @ .., raise] = &mut fen;
+    place_subsidies(policy, a, &mut fen, |amount| fen_of(amount, flags));
+    let [charged, owed, prior_year, repair, .., raise] = &mut fen;
     *charged = fen_of(a.charged, flags);
     *owed = fen_of(a.owed, flags);
     if let Some(prior) = &a.prior_year_charge {
@@ -418,9 +467,6 @@ fn amounts_exact(a: &Assessment<'_>, flags: &mut u8) -> [i32; AMOUNTS] {
     }
     if let Some(charge) = &a.repair_charge {
         *repair = fen_of(charge.amount, flags);
-    }
-    for (slot, (_, amount)) in funders.iter_mut().zip(a.subsidies.iter()) {
-        *slot = fen_of(amount, flags);
     }
     if let Some(amount) = a.ceiling_raise {
         *raise = fen_of(amount, flags);
@@ -458,9 +504,9 @@ fn fill_amounts(policy: &Policy, result: &Result<Assessment<'_>, EvalError>, out
     out.rule = NONE;
     if a.is_enrolled() {
         let mut wide = false;
-        out.fen = amounts_or_wide(a, &mut wide);
+        out.fen = amounts_or_wide(policy, a, &mut wide);
         if wide {
-            out.fen = amounts_exact(a, &mut flags);
+            out.fen = amounts_exact(policy, a, &mut flags);
         }
         if a.ceiling_raise.is_some() {
             flags |= HAS_CEILING_RAISE;
@@ -584,8 +630,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_record_is_forty_eight_bytes() {
-        assert_eq!(std::mem::size_of::<Record>(), 48);
+    fn a_record_is_eighty_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Record>(), 88);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub enum BatchError {
 /// A batch evaluation of residents against one policy: see the [module docs](super).
 ///
 /// What a batch keeps of each resident is the caller's choice: the full assessment
-/// ([`Batch::run`], [`Batch::run_into`]), a 48-byte [`Record`] ([`Batch::records_into`]), or
+/// ([`Batch::run`], [`Batch::run_into`]), a 88-byte [`Record`] ([`Batch::records_into`]), or
 /// nothing ([`Batch::summarize`]). Where it runs too: on the calling thread
 /// ([`Batch::parallel`]`(false)`), on rayon's global pool (the default with the `rayon`
 /// feature) or on a pool the caller built ([`Batch::on_pool`]). The summary is the same
@@ -159,7 +159,7 @@ impl<'a> Batch<'a> {
 
     /// Evaluates every resident and summarizes: the assessments in input order and the
     /// summary. See [`Batch::run_into`] to reuse the memory of the assessments between runs,
-    /// and [`Batch::records_into`] to keep 48 bytes per resident instead of an assessment.
+    /// and [`Batch::records_into`] to keep 88 bytes per resident instead of an assessment.
     ///
     /// # Errors
     ///

@@ -152,7 +152,8 @@ impl Acc {
         rest
     }
 
-    fn totals(&self) -> Totals {
+    /// The totals, with each funder's amount taken from its slot (see [`Tally::funders`]).
+    fn totals(&self, funders: &[(Funder, usize)]) -> Totals {
         let amount = |slot: usize| {
             let extra = self
                 .decimals
@@ -162,8 +163,8 @@ impl Acc {
             yuan(self.fen.get(slot)) + extra
         };
         let mut subsidies = Subsidies::NONE;
-        for (i, funder) in Funder::ALL.iter().enumerate() {
-            let value = amount(4 + i);
+        for (funder, slot) in funders {
+            let value = amount(*slot);
             if !value.is_zero() {
                 subsidies.add(*funder, value);
             }
@@ -339,6 +340,9 @@ pub struct Tally<'p> {
     /// are all the others, so the common case adds nothing here.
     categorized: Acc,
     groups: GroupAccs,
+    /// Every funder of the policy (the built-in ones, then those it declares) with the slot of
+    /// its amount among a record's.
+    funders: Vec<(Funder, usize)>,
 }
 
 /// Group ids below this are counted in a vector by position; the others in a map, so that a
@@ -425,6 +429,9 @@ impl<'p> Tally<'p> {
             other_categories: BTreeMap::new(),
             categorized: Acc::default(),
             groups: GroupAccs::default(),
+            funders: record::funders_of(policy)
+                .filter_map(|f| Some((f, record::funder_slot(policy, f)?)))
+                .collect(),
         }
     }
 
@@ -484,7 +491,7 @@ impl<'p> Tally<'p> {
         result: &Result<Assessment<'_>, EvalError>,
         group: Option<GroupId>,
     ) {
-        let exact = result.as_ref().ok().map(exact_amounts);
+        let exact = result.as_ref().ok().map(|a| exact_amounts(self.policy, a));
         self.add_with(resident, record, result, group, exact.as_ref());
     }
 
@@ -655,6 +662,7 @@ impl<'p> Tally<'p> {
     /// The summary, naming groups from `groups` (a group id it does not know is named `#N`).
     /// Tiers, categories, groups and months that no resident reached are left out.
     pub fn finish(self, groups: Option<&Groups>) -> Summary {
+        let funders = self.funders.clone();
         let mut enrolled = self.enrolled_rest.clone();
         for acc in self
             .tiers
@@ -669,7 +677,7 @@ impl<'p> Tally<'p> {
         everyone.refused = self.refused;
         everyone.errors = self.errors;
         everyone.residents = everyone.enrolled + self.refused + self.errors;
-        let totals = everyone.totals();
+        let totals = everyone.totals(&funders);
 
         let mut refusals: BTreeMap<RefusalCode, u64> = self.other_refusals.clone();
         for (code, count) in RefusalCode::ALL.into_iter().zip(self.refusals) {
@@ -692,27 +700,29 @@ impl<'p> Tally<'p> {
         summary.by_tier = self
             .other_tiers
             .iter()
-            .map(|(id, acc)| (id.clone(), acc.totals()))
+            .map(|(id, acc)| (id.clone(), acc.totals(&funders)))
             .collect();
         for (tier, acc) in self.policy.spec().tiers.iter().zip(&self.tiers) {
             if acc.residents > 0 {
-                summary.by_tier.insert(tier.id.clone(), acc.totals());
+                summary
+                    .by_tier
+                    .insert(tier.id.clone(), acc.totals(&funders));
             }
         }
-        summary.untiered = self.untiered.totals();
+        summary.untiered = self.untiered.totals(&funders);
         summary.by_category = self
             .other_categories
             .iter()
-            .map(|(id, acc)| (id.clone(), acc.totals()))
+            .map(|(id, acc)| (id.clone(), acc.totals(&funders)))
             .collect();
         for (kind, acc) in self.category_kinds.iter().zip(&self.categories) {
             if acc.residents > 0 {
                 summary
                     .by_category
-                    .insert(kind.id().to_string(), acc.totals());
+                    .insert(kind.id().to_string(), acc.totals(&funders));
             }
         }
-        summary.no_category = everyone.minus(&self.categorized).totals();
+        summary.no_category = everyone.minus(&self.categorized).totals(&funders);
         for (id, acc) in self.groups.iter() {
             if acc.residents == 0 {
                 continue;
@@ -724,16 +734,16 @@ impl<'p> Tally<'p> {
                 .by_group
                 .entry(name)
                 .or_default()
-                .merge(&acc.totals());
+                .merge(&acc.totals(&funders));
         }
         summary
     }
 }
 
 /// The amounts of an assessment in the order of [`Record`]'s summed amounts: charged, owed,
-/// prior year, repair, then each funder in [`Funder::ALL`] order (zero when not enrolled).
+/// prior year, repair, then each funder at its slot (zero when not enrolled).
 #[cold]
-fn exact_amounts(a: &Assessment<'_>) -> [Decimal; SUMMED] {
+fn exact_amounts(policy: &Policy, a: &Assessment<'_>) -> [Decimal; SUMMED] {
     let mut amounts = [Decimal::ZERO; SUMMED];
     if !a.is_enrolled() {
         return amounts;
@@ -746,9 +756,13 @@ fn exact_amounts(a: &Assessment<'_>) -> [Decimal; SUMMED] {
             .map_or(Decimal::ZERO, |p| p.amount),
         a.repair_charge.as_ref().map_or(Decimal::ZERO, |r| r.amount),
     ];
-    let funders = a.subsidies.iter().map(|(_, amount)| amount);
-    for (slot, amount) in amounts.iter_mut().zip(fixed.into_iter().chain(funders)) {
+    for (slot, amount) in amounts.iter_mut().zip(fixed) {
         *slot = amount;
+    }
+    for (funder, amount) in a.subsidies.iter() {
+        if let Some(slot) = record::funder_slot(policy, funder).and_then(|s| amounts.get_mut(s)) {
+            *slot = amount;
+        }
     }
     amounts
 }

@@ -231,10 +231,11 @@ impl Summary {
             ("repair".to_string(), t.repair),
         ]
         .into_iter()
+        // Each built-in funder, then each funder the policy declares that paid something.
         .chain(
-            Funder::ALL
+            t.subsidies
                 .iter()
-                .map(|f| (f.id().to_string(), t.subsidy(*f))),
+                .map(|(f, amount)| (f.id().to_string(), amount)),
         )
         .collect();
         let width = amounts
@@ -330,6 +331,16 @@ fn breakdown(heading: &str, rows: &[(String, &Totals)], with_errors: bool) -> St
         ("med. assist.", Align::Right),
         ("entitled fund", Align::Right),
     ]);
+    // A column for each funder a policy declares (村集体) that paid in some row, by id.
+    let mut locals: Vec<Funder> = rows
+        .iter()
+        .flat_map(|(_, t)| t.subsidies.iter())
+        .filter(|(f, amount)| !Funder::ALL.contains(f) && !amount.is_zero())
+        .map(|(f, _)| f)
+        .collect();
+    locals.sort_unstable();
+    locals.dedup();
+    columns.extend(locals.iter().map(|f| (f.id(), Align::Right)));
     let mut table = Table::new(columns);
     for (name, t) in rows.iter().filter(|(_, t)| t.residents > 0) {
         let mut cells = vec![name.clone(), t.enrolled.to_string(), t.refused.to_string()];
@@ -342,6 +353,7 @@ fn breakdown(heading: &str, rows: &[(String, &Totals)], with_errors: bool) -> St
             format_yuan(t.subsidy(Funder::MedicalAssistance)),
             format_yuan(t.subsidy(Funder::EntitledGroupFund)),
         ]);
+        cells.extend(locals.iter().map(|f| format_yuan(t.subsidy(*f))));
         table.row(cells);
     }
     table.to_string()

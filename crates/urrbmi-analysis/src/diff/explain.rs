@@ -11,7 +11,7 @@ use urrbmi::policy::Policy;
 use urrbmi::policy::schema::StartRule;
 use urrbmi::{Assessment, CategoryKind, EvalError, Funder, RefusalCode, Resident, evaluate};
 
-use super::{describe_rule, diff};
+use super::{describe_rule, diff, stated};
 use crate::money::canonical_text as money;
 
 /// One side of an [`Explanation`].
@@ -130,7 +130,10 @@ impl fmt::Display for Explanation {
                         .map_or_else(|| "?".into(), |d| d.to_string())
                 )
             } else {
-                format!("refused ({})", o.refusal.map_or("?", RefusalCode::id))
+                format!(
+                    "refused ({})",
+                    o.refusal.as_ref().map_or("?", RefusalCode::id)
+                )
             }
         };
         writeln!(f, "A {:<16} {}", self.a.policy, status(&self.a))?;
@@ -361,7 +364,7 @@ fn causes(
             effect: format!(
                 "{} ({side}) refuses ({}) by `{}` ({}); the other policy enrolls",
                 policy.id(),
-                outcome.refusal.map_or("?", RefusalCode::id),
+                outcome.refusal.as_ref().map_or("?", RefusalCode::id),
                 outcome.deciding_rule.as_deref().unwrap_or("?"),
                 outcome.citation.as_deref().unwrap_or(""),
             ),
@@ -467,14 +470,14 @@ fn causes(
                 format!(
                     "{} + {} = {}",
                     money(a.personal_standard()),
-                    money(a.fiscal_standard()),
-                    money(a.full_standard())
+                    stated(a.fiscal_standard()),
+                    stated(a.full_standard())
                 ),
                 format!(
                     "{} + {} = {}",
                     money(b.personal_standard()),
-                    money(b.fiscal_standard()),
-                    money(b.full_standard())
+                    stated(b.fiscal_standard()),
+                    stated(b.full_standard())
                 ),
             )
         } else {

@@ -284,6 +284,40 @@ fn money_row(item: &str, a: Decimal, b: Decimal) -> Row {
     }
 }
 
+/// A row of amounts a policy may not state (`not stated` when absent).
+fn optional_money_row(item: &str, a: Option<Decimal>, b: Option<Decimal>) -> Row {
+    match (a, b) {
+        (Some(a), Some(b)) => money_row(item, a, b),
+        (a, b) => row(item, Some(stated(a)), Some(stated(b))),
+    }
+}
+
+/// An amount, or `not stated`.
+pub(super) fn stated(amount: Option<Decimal>) -> String {
+    amount.map_or_else(|| "not stated".to_string(), money)
+}
+
+/// Who is a newborn "within", in words.
+fn newborn_within(spec: &PolicySpec) -> String {
+    match (spec.newborn.within_days, spec.newborn.within_months) {
+        (Some(days), _) => format!("{days} days"),
+        (None, Some(months)) => format!("{months} months"),
+        (None, None) => "-".to_string(),
+    }
+}
+
+/// Who is a late newborn, in words.
+fn newborn_late(spec: &PolicySpec) -> String {
+    match (
+        spec.newborn.late_born_on_or_after,
+        spec.newborn.late_within_months,
+    ) {
+        (Some(day), _) => format!("born on or after {day}"),
+        (None, Some(months)) => format!("paid within {months} months of birth"),
+        (None, None) => "nobody".to_string(),
+    }
+}
+
 /// Compares two policies, section by section: see the [module docs](self).
 pub fn diff(a: &Policy, b: &Policy) -> PolicyDiff {
     let (sa, sb) = (a.spec(), b.spec());
@@ -298,8 +332,8 @@ pub fn diff(a: &Policy, b: &Policy) -> PolicyDiff {
                 a.personal_standard(),
                 b.personal_standard(),
             ),
-            money_row("fiscal standard", a.fiscal_standard(), b.fiscal_standard()),
-            money_row(
+            optional_money_row("fiscal standard", a.fiscal_standard(), b.fiscal_standard()),
+            optional_money_row(
                 "full funding standard",
                 a.full_standard(),
                 b.full_standard(),
@@ -389,14 +423,14 @@ pub fn diff(a: &Policy, b: &Policy) -> PolicyDiff {
         note: "day counts and deadlines".into(),
         rows: vec![
             row(
-                "newborn paying within (days of birth)",
-                Some(sa.newborn.within_days.to_string()),
-                Some(sb.newborn.within_days.to_string()),
+                "newborn paying within (of birth)",
+                Some(newborn_within(sa)),
+                Some(newborn_within(sb)),
             ),
             row(
-                "late newborn if born on or after",
-                Some(sa.newborn.late_born_on_or_after.to_string()),
-                Some(sb.newborn.late_born_on_or_after.to_string()),
+                "late newborn",
+                Some(newborn_late(sa)),
+                Some(newborn_late(sb)),
             ),
             row(
                 "category counts if recognized by",

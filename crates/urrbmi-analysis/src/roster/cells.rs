@@ -185,7 +185,7 @@ impl Columns {
 
     /// An enum value by its id, a Chinese name or a county spelling ([`COUNTY_WORDS`]); the
     /// error lists the ids and Chinese names accepted.
-    pub(super) fn named<T: std::str::FromStr<Err = urrbmi::NameError>>(
+    pub(super) fn named<T: std::str::FromStr<Err: std::fmt::Display>>(
         &self,
         row: &RosterRow,
         field: Field,
@@ -366,6 +366,17 @@ pub(super) fn parse_grade(text: &str) -> Option<u8> {
         "4" | "四" | "肆" => Some(4),
         _ => None,
     }
+}
+
+/// A contribution grade (缴费档次) from its number (full-width digits too) or its Chinese name
+/// (一档 … 九档).
+pub(super) fn parse_contribution_grade(text: &str) -> Option<u8> {
+    let text = text.trim();
+    let grade = match urrbmi::dates::ascii_digits(text).parse::<u8>() {
+        Ok(n) => n,
+        Err(_) => (1..=9).find(|g| urrbmi::resident::grade_name(*g) == Some(text))?,
+    };
+    (1..=9).contains(&grade).then_some(grade)
 }
 
 /// A category item written with its grade in words: `一级残疾`, `残疾人（二级）`, `2级残疾`,

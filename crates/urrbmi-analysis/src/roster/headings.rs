@@ -39,6 +39,8 @@ pub enum Field {
     ParentInsured,
     /// A student entering for the first time (新入学).
     NewEntrant,
+    /// The contribution grade (缴费档次).
+    ContributionGrade,
     /// Paying as a household unit.
     HouseholdUnit,
     /// Obliged to join employee insurance.
@@ -95,6 +97,10 @@ const HEADINGS: &[(Field, &[&str])] = &[
     ),
     (Field::ParentInsured, &["parent_insured", "父母参保"]),
     (Field::NewEntrant, &["new_entrant", "新入学"]),
+    (
+        Field::ContributionGrade,
+        &["contribution_grade", "缴费档次"],
+    ),
     (
         Field::HouseholdUnit,
         &["household_unit", "以户参保", "以户为单位参保"],
@@ -364,7 +370,7 @@ impl Layout {
 pub(super) struct Columns {
     /// The headings as written (trimmed, without a byte-order mark).
     pub(super) headings: Vec<String>,
-    at: [Option<usize>; 22],
+    at: [Option<usize>; FIELDS.len()],
     /// The grouping columns, if rows are grouped (a key of several columns joins them with ` / `).
     pub(super) group: Vec<usize>,
     /// The text encoding, for messages about cells that are not text in it.
@@ -373,7 +379,7 @@ pub(super) struct Columns {
     pub(super) workbook: bool,
 }
 
-const FIELDS: [Field; 22] = [
+const FIELDS: [Field; 23] = [
     Field::Id,
     Field::Name,
     Field::IdNumber,
@@ -389,6 +395,7 @@ const FIELDS: [Field; 22] = [
     Field::ClaimFreeLastYear,
     Field::ParentInsured,
     Field::NewEntrant,
+    Field::ContributionGrade,
     Field::HouseholdUnit,
     Field::EmployeeInsuranceObligated,
     Field::Categories,
@@ -578,7 +585,7 @@ fn missing(fields: &[Field], found: &[String]) -> RosterError {
 }
 
 /// The headings [`RosterWriter`](super::RosterWriter) writes, in order: the English field names.
-pub const WRITER_HEADINGS: [&str; 21] = [
+pub const WRITER_HEADINGS: [&str; 22] = [
     "id",
     "name",
     "birth_date",
@@ -600,6 +607,7 @@ pub const WRITER_HEADINGS: [&str; 21] = [
     "payment_date",
     "township",
     "id_number",
+    "contribution_grade",
 ];
 
 /// The headings [`ResultWriter`](super::ResultWriter) writes, in order.

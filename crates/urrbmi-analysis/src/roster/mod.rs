@@ -28,6 +28,7 @@
 //! | `claim_free_last_year` | `claim_free_last_year`, 上年零报销, 零报销 | yes/no |
 //! | `parent_insured` | `parent_insured`, 父母参保 | yes/no |
 //! | `new_entrant` | `new_entrant`, 新入学 | yes/no |
+//! | `contribution_grade` | `contribution_grade`, 缴费档次 | 1–9 or 一档…九档 (where the policy has grades) |
 //! | `household_unit` | `household_unit`, 以户参保, 以户为单位参保 | yes/no |
 //! | `employee_insurance_obligated` | `employee_insurance_obligated`, 职工医保应参保 | yes/no |
 //! | `categories` | `categories`, 人员类别, 身份类别, 困难群众类别, 困难类别, 资助类别 | a list separated by `;`, `；`, `、`, `，`, `,`, `/` or spaces; county spellings such as 低保, 特困, 脱贫户, 监测户, 重度残疾, 一级残疾, 残疾人（二级） ([`county_category_spellings`]) |

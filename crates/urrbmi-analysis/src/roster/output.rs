@@ -54,11 +54,7 @@ pub fn result_headings(language: HeadingLanguage) -> Vec<&'static str> {
         if zh { "应缴金额" } else { "owed" },
     ];
     for funder in Funder::ALL {
-        headings.push(if zh {
-            funder_heading(funder)
-        } else {
-            funder.id()
-        });
+        headings.push(funder_heading(&funder, zh));
     }
     headings.extend(if zh {
         ["待遇起始日", "决定条款", "错误"]
@@ -68,13 +64,17 @@ pub fn result_headings(language: HeadingLanguage) -> Vec<&'static str> {
     headings
 }
 
-fn funder_heading(funder: Funder) -> &'static str {
-    match funder {
-        Funder::Fiscal => "财政资助",
-        Funder::MedicalAssistance => "医疗救助",
-        Funder::EntitledGroupFund => "优抚资金",
-        #[allow(unreachable_patterns)]
-        other => other.chinese(),
+/// The heading of a built-in funder's column ([`Funder::ALL`] holds the built-in ones only).
+fn funder_heading(funder: &Funder, zh: bool) -> &'static str {
+    match (funder, zh) {
+        (Funder::Fiscal, true) => "财政资助",
+        (Funder::Fiscal, false) => "fiscal",
+        (Funder::MedicalAssistance, true) => "医疗救助",
+        (Funder::MedicalAssistance, false) => "medical_assistance",
+        (Funder::EntitledGroupFund, true) => "优抚资金",
+        (Funder::EntitledGroupFund, false) => "entitled_group_fund",
+        (_, true) => "其他资助",
+        (_, false) => "other_funder",
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use urrbmi::{CategoryKind, Enrollment, Hukou, SpecialKind, Student};
 use urrbmi::{EvalError, HeldCategory, Resident, Special};
 
-use super::cells::{parse_categories, parse_grade};
+use super::cells::{parse_categories, parse_contribution_grade, parse_grade};
 use super::errors::evaluation_error;
 use super::headings::{Columns, Field, Layout};
 use super::source::{InputFormat, RosterRow, Source};
@@ -643,6 +643,19 @@ impl Columns {
         }
         if let Some(unit) = self.flag(record, Field::HouseholdUnit, line)? {
             resident.household_unit = unit;
+        }
+        if let Some(text) = self.cell(record, Field::ContributionGrade, line)? {
+            resident.contribution_grade = parse_contribution_grade(text).ok_or_else(|| {
+                self.error(
+                    line,
+                    Field::ContributionGrade,
+                    text,
+                    RowProblem::Value {
+                        value: text.to_string(),
+                        expected: "a contribution grade: 1 to 9, or 一档, 二档, ... 九档".into(),
+                    },
+                )
+            })?;
         }
         if let Some(obliged) = self.flag(record, Field::EmployeeInsuranceObligated, line)? {
             resident.employee_insurance_obligated = obliged;

@@ -101,9 +101,15 @@ impl<W: io::Write> RosterWriter<W> {
             }
         }
         r.push_field(text.as_bytes());
-        r.push_field(resident.special.map_or("", |s| s.kind.id()).as_bytes());
+        r.push_field(
+            resident
+                .special
+                .as_ref()
+                .map_or("", |s| s.kind.id())
+                .as_bytes(),
+        );
         text.clear();
-        if let Some(date) = resident.special.and_then(|s| s.date) {
+        if let Some(date) = resident.special.as_ref().and_then(|s| s.date) {
             let _ = write!(text, "{date}");
         }
         r.push_field(text.as_bytes());
@@ -112,6 +118,11 @@ impl<W: io::Write> RosterWriter<W> {
         r.push_field(text.as_bytes());
         r.push_field(township.unwrap_or("").as_bytes());
         r.push_field(id_number.unwrap_or("").as_bytes());
+        text.clear();
+        if resident.contribution_grade != 1 {
+            let _ = write!(text, "{}", resident.contribution_grade);
+        }
+        r.push_field(text.as_bytes());
         self.csv
             .write_byte_record(&self.record)
             .map_err(io::Error::other)
