@@ -60,6 +60,8 @@ const BUILTIN: &[(CategoryKind, &str, &[&str])] = &[
             "特困人员",
             "特困供养人员",
             "特困",
+            "特困户",
+            "特困供养对象",
             "农村五保户",
             "五保户",
             "城市三无人员",
@@ -94,7 +96,7 @@ const BUILTIN: &[(CategoryKind, &str, &[&str])] = &[
     (
         CategoryKind::SubsistenceFringe,
         "subsistence_fringe",
-        &["最低生活保障边缘家庭成员", "低保边缘家庭成员"],
+        &["最低生活保障边缘家庭成员", "低保边缘家庭成员", "低保边缘户"],
     ),
     (
         CategoryKind::RegisteredPoor,
@@ -103,6 +105,7 @@ const BUILTIN: &[(CategoryKind, &str, &[&str])] = &[
             "建档立卡贫困人口",
             "建档立卡贫困户",
             "建档立卡贫困人员",
+            "建档立卡户",
             "建档立卡",
         ],
     ),
@@ -117,6 +120,9 @@ const BUILTIN: &[(CategoryKind, &str, &[&str])] = &[
         &[
             "防止返贫监测对象",
             "监测对象",
+            "监测户",
+            "防返贫监测户",
+            "防止返贫监测户",
             "农村低收入人口监测对象",
             "脱贫不稳定户",
             "突发严重困难户",

@@ -21,7 +21,9 @@
 //! ```
 //!
 //! Only the form of the number is checked: a number can pass and still not have been issued.
-//! The older 15-digit numbers (no check character, two-digit year) are not accepted.
+//! The older 15-digit numbers (no check character, two-digit year) are not accepted by
+//! [`birth_date`]; [`upgrade`] turns one into its 18-character form as GB 11643-1999 does
+//! (the year gains `19`, the check character is added).
 
 use chrono::NaiveDate;
 
@@ -137,6 +139,28 @@ pub fn birth_date(id_number: &str) -> Result<NaiveDate, IdNumberError> {
     urrbmi::dates::parse_date(digits).map_err(|_| IdNumberError::BirthDate {
         digits: digits.to_string(),
     })
+}
+
+/// The 18-character form of a 15-digit ID number (GB 11643-1999: `19` is put before the
+/// two-digit year and the check character is added), or `None` if `old` is not 15 digits or
+/// its birth date is not a date.
+///
+/// ```
+/// assert_eq!(
+///     urrbmi_analysis::idcard::upgrade("110105491231002").as_deref(),
+///     Some("11010519491231002X")
+/// );
+/// ```
+pub fn upgrade(old: &str) -> Option<String> {
+    let old = old.trim();
+    if old.len() != 15 || !old.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let first17 = format!("{}19{}", old.get(..6)?, old.get(6..)?);
+    let check = check_character(&first17)?;
+    let new = format!("{first17}{check}");
+    birth_date(&new).ok()?;
+    Some(new)
 }
 
 /// Builds a well-formed ID number from an address code, a birth date and a sequence number,

@@ -6,7 +6,7 @@
 //! or for one resident.
 //!
 //! The core crate, [`urrbmi`], holds the rules; this crate holds the tools and their heavier
-//! dependencies (CSV, a thread pool, random numbers for scenarios), so that a program that only
+//! dependencies (CSV, workbooks, text encodings, a thread pool, random numbers for scenarios), so that a program that only
 //! evaluates residents does not compile them.
 //!
 //! Where things are:
@@ -14,8 +14,9 @@
 //!   `rayon` feature, else on one thread) into assessments, compact [`Record`]s or nothing,
 //!   and adds them up into a [`Summary`] (with benefit starts by month, refusals by code, and
 //!   the breakdowns unless it counts the totals only); [`Tally`](batch::Tally) counts a stream.
-//! - [`roster`]: reading and writing CSV rosters with English or Chinese headings
-//!   (`headings`, `read`, `cells`, `write`, `errors`); [`idcard`] checks resident ID numbers
+//! - [`roster`]: reading rosters as county offices keep them (workbooks, CSV in UTF-8, GBK or
+//!   UTF-16: `source`; `headings`, `read`, `cells`, `errors`) and writing them (`write`) and
+//!   writing them back with their results (`output`); [`idcard`] checks resident ID numbers
 //!   (GB 11643-1999).
 //! - [`jsonl`]: the assess contract, one JSON answer per resident (its line or index, its id),
 //!   shared by `urrbmi assess` and `urrbmi serve`.

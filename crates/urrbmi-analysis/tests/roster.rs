@@ -230,10 +230,7 @@ fn a_roster_without_required_columns_is_refused_whole() {
         .expect_err("two birth date columns");
     assert!(matches!(err, RosterError::DuplicateColumn { .. }));
 
-    let options = RosterOptions {
-        group_by: Some("村".into()),
-        ungrouped: false,
-    };
+    let options = RosterOptions::default().group_by("村");
     let err = RosterReader::with_options("出生日期,缴费日期\n".as_bytes(), &options)
         .expect_err("no such column");
     assert!(matches!(err, RosterError::NoGroupColumn { .. }));
@@ -246,10 +243,7 @@ fn any_column_can_group_and_cells_are_checked() {
                 2010/3/4,2020年10月16日,西村,否,中小学生\n\
                 1980-01-01,2020-10-15,西村,也许,无\n\
                 1980-01-01,2020-10-15,西村,是,博士\n";
-    let options = RosterOptions {
-        group_by: Some("村".into()),
-        ungrouped: false,
-    };
+    let options = RosterOptions::default().group_by("村");
     let mut reader = RosterReader::with_options(text.as_bytes(), &options).expect("headings");
     let chunk = reader.read_all().expect("readable");
     assert_eq!(chunk.residents.len(), 2);
@@ -270,17 +264,35 @@ fn any_column_can_group_and_cells_are_checked() {
 }
 
 #[test]
-fn cells_that_are_not_utf8_are_reported() {
+fn cells_that_are_not_text_in_the_encoding_are_reported() {
+    // GBK bytes in a file whose encoding is not given: detected as GB18030 and read.
     let mut bytes = b"name,birth_date,payment_date\n".to_vec();
     bytes.extend_from_slice(&[0xd5, 0xc5, 0xc8, 0xfd]); // 张三 in GBK
     bytes.extend_from_slice(b",1980-01-01,2020-10-15\n");
-    let chunk = RosterReader::new(bytes.as_slice())
+    let mut reader = RosterReader::new(bytes.as_slice()).expect("headings");
+    assert_eq!(
+        reader.format().map(ToString::to_string).as_deref(),
+        Some("CSV, gb18030")
+    );
+    let chunk = reader.read_all().expect("readable");
+    assert!(chunk.errors.is_empty(), "{:?}", chunk.errors);
+    assert_eq!(chunk.names[0].as_deref(), Some("张三"));
+
+    // The same bytes read as UTF-8, as the caller says: the cell is reported, not guessed.
+    let options = RosterOptions {
+        encoding: Some("utf-8".into()),
+        ..RosterOptions::default()
+    };
+    let chunk = RosterReader::with_options(bytes.as_slice(), &options)
         .expect("headings")
         .read_all()
         .expect("readable");
     assert_eq!(chunk.errors.len(), 1);
     assert_eq!(chunk.errors[0].column, "name");
-    assert_eq!(chunk.errors[0].problem, RowProblem::NotUtf8);
+    assert_eq!(
+        chunk.errors[0].problem,
+        RowProblem::NotText { encoding: "UTF-8" }
+    );
 
     // In the grouping column too, though no field is read from it.
     let mut bytes = "出生日期,缴费日期,村\n1980-01-01,2020-10-15,东村\n1980-01-01,2020-10-15,"
@@ -288,8 +300,8 @@ fn cells_that_are_not_utf8_are_reported() {
         .to_vec();
     bytes.extend_from_slice(&[0xb6, 0xab, 0xb4, 0xe5, b'\n']); // 东村 in GBK
     let options = RosterOptions {
-        group_by: Some("村".into()),
-        ungrouped: false,
+        encoding: Some("utf-8".into()),
+        ..RosterOptions::default().group_by("村")
     };
     let chunk = RosterReader::with_options(bytes.as_slice(), &options)
         .expect("headings")
@@ -313,7 +325,12 @@ fn written_rosters_read_back_the_same_residents_and_summary() {
     let mut writer = RosterWriter::new(Vec::new()).expect("writer");
     for (i, (resident, group)) in roster.residents.iter().zip(&roster.group_ids).enumerate() {
         let id_number = (i % 3 == 0)
-            .then(|| idcard::make("430902", resident.birth_date, (i % 1000) as u16))
+            // Distinct numbers: a roster with one resident twice is an error now.
+            .then(|| {
+                let k = i / 3;
+                let address = format!("4309{:02}", k / 1000);
+                idcard::make(&address, resident.birth_date, (k % 1000) as u16)
+            })
             .flatten();
         writer
             .write(

@@ -36,7 +36,7 @@ pub enum Command {
     /// Residents in as JSON lines, assessments out as JSON lines, in order.
     #[command(long_about = ASSESS_ABOUT)]
     Assess(AssessArgs),
-    /// Evaluate a CSV roster (台账): a summary on standard output, a result row per resident.
+    /// Evaluate a roster (台账; .xlsx, .xls or CSV): a summary on standard output, results per row.
     #[command(long_about = ROSTER_ABOUT, after_help = ROSTER_EXIT)]
     Roster(RosterArgs),
     /// Project a region from a scenario: a seeded synthetic roster, evaluated and summarized.
@@ -80,11 +80,23 @@ Exit status: 0 when every line was assessed (a refusal is an answer), 1 when som
 2 on a usage error or a policy that cannot be read.";
 
 /// The long help of `urrbmi roster`.
-const ROSTER_ABOUT: &str = "Evaluate a CSV roster (台账): print the summary as tables, write per-resident results.\n\n\
+const ROSTER_ABOUT: &str = "Evaluate a roster (台账): print the summary as tables, write per-row results.\n\n\
+The roster may be an Excel workbook (.xlsx or .xls; the first sheet, or --sheet) or CSV in \
+UTF-8 (with or without a byte-order mark), GB18030/GBK (what Chinese Excel saves as \"CSV\") or \
+UTF-16; the format and encoding are detected per file and named in the summary. Title rows \
+above the heading row are skipped; blank rows are skipped and counted.\n\n\
 Headings may be English (the fields of the data contract, docs/contract.md) or Chinese (姓名, \
-身份证号, 户属性, 出生日期, 缴费日期, 乡镇, 人员类别, ...). A row that cannot be read or evaluated \
-is reported with its line, column and reason, and the rest go on. A progress bar shows on \
-standard error for long rosters when it is a terminal.";
+身份证号, 户属性, 出生日期, 缴费日期, 乡镇, 人员类别, ...). Nothing is dropped silently: a heading \
+that resembles one read (人员类型 for 人员类别, 缴费时间 for 缴费日期) stops the run with a \
+suggestion unless it is mapped (--map 人员类型=categories) or ignored (--ignore 所属乡镇); \
+headings carrying no rule input (序号, 性别, 联系电话, 备注, ...) are carried to the output; any \
+other heading is listed in the summary as not read; a roster without a category column says so \
+in the summary.\n\n\
+A row that cannot be read or evaluated is reported with its line (the physical line of the \
+file, or the sheet's row number), its column and the fix, and the rest go on; the problems are \
+counted by kind, column and group. The headline counts every row: evaluated (enrolled or \
+refused), not readable, not evaluable. A progress bar shows on standard error for long CSV \
+rosters when it is a terminal.";
 
 /// The exit status of `urrbmi roster`.
 const ROSTER_EXIT: &str = "Exit status: 0 when every row was evaluated, 1 when some rows were bad, 2 when \
@@ -223,24 +235,74 @@ pub struct AssessArgs {
 
 const _: () = assert!(MAX_LINE_BYTES == 1 << 20, "the help text says 1 MiB");
 
+/// How a roster file is read: shared by `urrbmi roster` and `urrbmi whatif`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RosterInput {
+    /// The sheet of a workbook to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The text encoding of a CSV file (utf-8, gb18030, gbk, utf-16le, utf-16be); default:
+    /// detected (a byte-order mark, else UTF-8 if the text is UTF-8, else GB18030).
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Read the column headed HEADING as FIELD (an English field name or any heading accepted
+    /// for it): `--map 人员类型=categories`. May be repeated.
+    #[arg(long = "map", value_name = "HEADING=FIELD")]
+    pub map: Vec<String>,
+    /// Neither read nor warn about the column headed HEADING (it is carried to the output).
+    /// May be repeated.
+    #[arg(long = "ignore", value_name = "HEADING")]
+    pub ignore: Vec<String>,
+    /// A mapping file (TOML): `ignore = ["所属乡镇"]` and a `[map]` table of
+    /// `"人员类型" = "categories"`.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+}
+
+/// The language of the result headings of `urrbmi roster --annotated`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Headings {
+    /// Chinese when the roster's headings are, else English.
+    Auto,
+    /// 应缴金额, 财政资助, 医疗救助, 待遇起始日, 决定条款, 错误, ...
+    Zh,
+    /// owed, fiscal, medical_assistance, benefit_start, deciding_rule, error, ...
+    En,
+}
+
 /// `urrbmi roster`.
 #[derive(Debug, Args)]
 pub struct RosterArgs {
     /// A built-in policy id or a policy file.
     #[arg(short, long, value_name = "ID_OR_PATH")]
     pub policy: String,
-    /// The roster (CSV, UTF-8).
+    /// The roster: an Excel workbook (.xlsx, .xls) or CSV (UTF-8, GB18030/GBK or UTF-16).
     #[arg(value_name = "FILE")]
     pub roster: PathBuf,
+    /// How to read it.
+    #[command(flatten)]
+    pub input: RosterInput,
     /// Write one result row per roster row (CSV; bad rows carry their error).
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Write the roster back as it came, every row and column, with the result columns
+    /// appended (应缴金额, 财政资助, 医疗救助, 待遇起始日, 决定条款, 错误): a workbook when FILE
+    /// ends in .xlsx, else CSV in UTF-8 with a byte-order mark (Excel opens it as such).
+    #[arg(long, value_name = "FILE")]
+    pub annotated: Option<PathBuf>,
+    /// The language of the result headings of --annotated.
+    #[arg(long, value_enum, value_name = "LANG", default_value_t = Headings::Auto)]
+    pub headings: Headings,
     /// Write the summary as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Group the summary by this column (default: the township column, 乡镇, if any).
+    /// Group the summary by this column (default: the township column, 乡镇, if any). Give it
+    /// again to group by several columns: `--group 乡镇 --group 村`.
     #[arg(long, visible_alias = "group-by", value_name = "HEADING")]
-    pub group: Option<String>,
+    pub group: Vec<String>,
+    /// Don't group the summary, not even by township.
+    #[arg(long, conflicts_with = "group")]
+    pub no_group: bool,
     /// Evaluate on one thread.
     #[arg(long)]
     pub single_thread: bool,
@@ -281,13 +343,16 @@ pub struct WhatifArgs {
     /// The overlay (TOML): the change to try.
     #[arg(long, value_name = "FILE")]
     pub overlay: PathBuf,
-    /// The roster (CSV) to run.
+    /// The roster to run (a workbook or CSV, as `urrbmi roster` reads them).
     #[arg(
         value_name = "ROSTER",
         required_unless_present = "scenario",
         conflicts_with = "scenario"
     )]
     pub roster: Option<PathBuf>,
+    /// How to read the roster.
+    #[command(flatten)]
+    pub input: RosterInput,
     /// Instead of a roster, a scenario's synthetic roster.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,

@@ -43,3 +43,35 @@ pub fn resident(arg: &str) -> Result<Resident> {
     };
     read.map_err(|e| Error::Bad(format!("{label}: {e}")))
 }
+
+/// The reading options of a roster: `--sheet`, `--encoding`, `--map`, `--ignore`, `--mapping`;
+/// a `--map` without `=`, a field no column can hold or a mapping file that does not read is
+/// a usage error (exit 2).
+pub fn roster_options(
+    input: &crate::args::RosterInput,
+) -> Result<urrbmi_analysis::roster::RosterOptions> {
+    use urrbmi_analysis::roster::{Field, RosterOptions};
+    let mut options = RosterOptions {
+        sheet: input.sheet.clone(),
+        encoding: input.encoding.clone(),
+        ..RosterOptions::default()
+    };
+    for pair in &input.map {
+        let Some((heading, field)) = pair.split_once('=') else {
+            return Err(fatal(format!(
+                "--map `{pair}`: expected HEADING=FIELD, e.g. --map 人员类型=categories"
+            )));
+        };
+        let field: Field = field
+            .parse()
+            .map_err(|e| fatal(format!("--map `{pair}`: {e}")))?;
+        options = options.map(heading.trim(), field);
+    }
+    for heading in &input.ignore {
+        options = options.ignore(heading.trim());
+    }
+    if let Some(path) = &input.mapping {
+        options = options.mapping_file(path).map_err(fatal)?;
+    }
+    Ok(options)
+}

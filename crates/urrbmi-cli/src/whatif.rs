@@ -92,7 +92,8 @@ fn load(args: &WhatifArgs) -> Result<Loaded> {
         });
     }
     let path = args.roster.as_deref().unwrap_or(Path::new("-"));
-    let mut reader = RosterReader::from_path(path).map_err(fatal)?;
+    let options = input::roster_options(&args.input)?;
+    let mut reader = RosterReader::from_path_with(path, &options).map_err(fatal)?;
     let chunk = reader.read_all().map_err(fatal)?;
     if !chunk.errors.is_empty() {
         output::warn(format_args!(

@@ -266,7 +266,8 @@ async function uploadRoster() {
     const policy = $("#policy").value;
     const response = await fetch(`/v1/roster?policy=${encodeURIComponent(policy)}`, {
       method: "POST",
-      headers: { "content-type": /\.xlsx$/i.test(file.name) ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv" },
+      // The server knows a workbook and a text encoding by the content; the type only says which.
+      headers: { "content-type": /\.xlsx$/i.test(file.name) ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : /\.xls$/i.test(file.name) ? "application/vnd.ms-excel" : "text/csv" },
       body: file,
     });
     if (!response.ok) {

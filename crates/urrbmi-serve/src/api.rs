@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use urrbmi::{CategoryKind, Diagnostic, Policy, Resident, evaluate};
 use urrbmi_analysis::jsonl::{self, Position};
+use urrbmi_analysis::roster::RosterOptions;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::problem::{Kind, Problem};
@@ -58,6 +59,60 @@ pub struct RosterQuery {
     pub format: Option<String>,
     /// For a workbook (.xlsx): the sheet to read (default: the first).
     pub sheet: Option<String>,
+    /// Headings to read as a field, whatever they say: `HEADING=FIELD` pairs separated by
+    /// commas (`人员类型=categories`), as `urrbmi roster --map`.
+    pub map: Option<String>,
+    /// Headings neither read nor warned about, separated by commas (`所属乡镇`), as
+    /// `urrbmi roster --ignore`.
+    pub ignore: Option<String>,
+    /// The text encoding of a CSV roster, a WHATWG label (`gbk`, `utf-8`, `utf-16le`); default:
+    /// detected.
+    pub encoding: Option<String>,
+}
+
+/// The reading options a roster query gives: its grouping column, sheet, encoding, and the
+/// headings it maps or ignores.
+fn roster_options(query: &RosterQuery) -> Result<RosterOptions, Problem> {
+    let mut options = RosterOptions {
+        group_by: query.group.clone().into_iter().collect(),
+        sheet: query.sheet.clone(),
+        encoding: query.encoding.clone(),
+        ..RosterOptions::default()
+    };
+    let list = |text: &Option<String>| -> Vec<String> {
+        text.iter()
+            .flat_map(|t| t.split(','))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    for pair in list(&query.map) {
+        let field = pair
+            .split_once('=')
+            .ok_or_else(|| "expected HEADING=FIELD, e.g. map=人员类型=categories".to_string())
+            .and_then(|(heading, field)| {
+                let field: urrbmi_analysis::roster::Field =
+                    field.trim().parse().map_err(|e| format!("{e}"))?;
+                Ok((heading.trim().to_string(), field))
+            });
+        match field {
+            Ok((heading, field)) => options = options.map(heading, field),
+            Err(reason) => {
+                return Err(Problem::new(
+                    Kind::BadRequest,
+                    format!(
+                        "map `{}`: {reason}",
+                        pair.chars().take(60).collect::<String>()
+                    ),
+                ));
+            }
+        }
+    }
+    for heading in list(&query.ignore) {
+        options = options.ignore(heading);
+    }
+    Ok(options)
 }
 
 /// The built-in policy a query names.
@@ -731,9 +786,11 @@ const ROSTER_TYPES: [&str; 6] = [
 /// Evaluate a roster (台账): the summary, the rows that could not be read or evaluated, and the
 /// annotated roster (a result row per roster row, as `urrbmi roster --out` writes it).
 ///
-/// The body is the roster as CSV (UTF-8, with or without a byte-order mark; English or Chinese
-/// headings, as `urrbmi roster` reads) or an Excel workbook (.xlsx: its first sheet, or
-/// `sheet`; each sheet row is the roster line of the same number). With `format=csv` the answer
+/// The body is the roster as `urrbmi roster` reads it: CSV in UTF-8 (with or without a
+/// byte-order mark), GB18030/GBK or UTF-16, or an Excel workbook (.xlsx/.xls: its first sheet,
+/// or `sheet`; each sheet row is the roster line of the same number); English or Chinese
+/// headings, a title row above them. A heading that resembles one the reader knows but is not
+/// it (`人员类型`) is a 422 problem naming the suggestion. With `format=csv` the answer
 /// is the annotated roster alone, as a download.
 #[utoipa::path(
     post,
@@ -785,20 +842,12 @@ pub async fn roster(
     }
     let limits = state.limits;
     let body = crate::server::read_body(body, &headers, limits.max_roster_body).await?;
-    let group = query.group.clone();
-    let sheet = query.sheet.clone();
+    let options = roster_options(&query)?;
     let report = blocking(slot, move || {
         if crate::spreadsheet::is_xlsx(&body) {
-            let csv = crate::spreadsheet::xlsx_to_csv(
-                &body,
-                sheet.as_deref(),
-                limits.max_roster_rows,
-                limits.max_roster_body,
-            )?;
-            crate::roster::run(policy, &csv, group, limits.max_roster_rows)
-        } else {
-            crate::roster::run(policy, &body, group, limits.max_roster_rows)
+            crate::spreadsheet::check_unpacked_size(&body, limits.max_roster_body)?;
         }
+        crate::roster::run(policy, &body, &options, limits.max_roster_rows)
     })
     .await??;
     if csv {

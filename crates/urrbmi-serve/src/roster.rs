@@ -6,7 +6,9 @@ use serde::Serialize;
 use urrbmi::Policy;
 use urrbmi_analysis::Summary;
 use urrbmi_analysis::batch::Batch;
-use urrbmi_analysis::roster::{ResultWriter, RosterChunk, RosterOptions, RosterReader, RowError};
+use urrbmi_analysis::roster::{
+    ResultWriter, RosterChunk, RosterError, RosterOptions, RosterReader, RowError,
+};
 use utoipa::ToSchema;
 
 use crate::problem::{Kind, Problem};
@@ -66,6 +68,8 @@ pub struct RosterReport {
     pub unreadable: u64,
     /// Rows read that could not be evaluated.
     pub not_evaluable: u64,
+    /// What the roster was read as (`CSV, GB18030`, `Excel workbook (.xlsx), sheet `Sheet1``).
+    pub format: String,
     /// Columns no field is read from.
     pub ignored_columns: Vec<String>,
     /// The summary, as `urrbmi roster --json` writes it (money as decimal strings).
@@ -87,15 +91,18 @@ pub struct RosterReport {
 pub fn run(
     policy: &Policy,
     bytes: &[u8],
-    group: Option<String>,
+    options: &RosterOptions,
     max_rows: usize,
 ) -> Result<RosterReport, Problem> {
     let unreadable = |e: &dyn std::fmt::Display| Problem::new(Kind::InvalidRoster, e.to_string());
-    let options = RosterOptions {
-        group_by: group,
-        ungrouped: false,
-    };
-    let mut reader = RosterReader::with_options(bytes, &options).map_err(|e| unreadable(&e))?;
+    let mut reader = RosterReader::with_options(bytes, options).map_err(|e| {
+        let mut problem = unreadable(&e);
+        // A sheet the workbook does not have: its sheets are what is accepted.
+        if let RosterError::NoSheet { sheets, .. } = e {
+            problem.accepted = Some(sheets);
+        }
+        problem
+    })?;
     let mut writer =
         ResultWriter::new(Vec::with_capacity(bytes.len() * 2)).map_err(|_| Problem::internal())?;
     let mut summary = Summary::default();
@@ -169,6 +176,9 @@ pub fn run(
         evaluated: summary.totals.residents - not_evaluable,
         unreadable: bad.saturating_sub(not_evaluable),
         not_evaluable,
+        format: reader
+            .format()
+            .map_or_else(String::new, ToString::to_string),
         ignored_columns: reader.ignored_columns().to_vec(),
         report: summary.report(Some(policy)),
         summary,

@@ -665,6 +665,39 @@ async fn a_roster_upload_gives_the_summary_and_the_annotated_roster() {
         .await
         .expect("answers");
     problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid-roster").await;
+    // A heading that resembles one the reader knows (人员类型 for 人员类别) is refused with the
+    // suggestion, never read as no category (which would bill 低保 the full 280).
+    let response = client()
+        .post(server.url("/v1/roster?policy=ziyang-2021"))
+        .body("姓名,身份证号,缴费日期,人员类型\n张三,11010519491231002X,2020-10-15,低保对象\n")
+        .send()
+        .await
+        .expect("answers");
+    let body = problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid-roster").await;
+    let detail = body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("人员类型") && detail.contains("人员类别"),
+        "{body}"
+    );
+    // Mapped, it is read as the categories: the 低保 resident owes 140 (益资政办发〔2020〕17号).
+    let response = client()
+        .post(server.url(
+            "/v1/roster?policy=ziyang-2021&map=%E4%BA%BA%E5%91%98%E7%B1%BB%E5%9E%8B%3Dcategories",
+        ))
+        .body("姓名,身份证号,缴费日期,人员类型\n张三,11010519491231002X,2020-10-15,低保对象\n")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: Value = response.json().await.expect("JSON");
+    assert_eq!(report["summary"]["totals"]["owed"], "140", "{report}");
+    let response = client()
+        .post(server.url("/v1/roster?policy=ziyang-2021&map=nonsense"))
+        .body("姓名,身份证号,缴费日期\n")
+        .send()
+        .await
+        .expect("answers");
+    problem(response, StatusCode::BAD_REQUEST, "bad-request").await;
     let response = client()
         .post(server.url("/v1/roster?policy=ziyang-2021&format=xml"))
         .body(csv)

@@ -339,10 +339,64 @@ pub struct Tally<'p> {
     /// Residents holding at least one category, each counted once: the residents holding none
     /// are all the others, so the common case adds nothing here.
     categorized: Acc,
-    groups: Vec<Acc>,
+    groups: GroupAccs,
     /// Every funder of the policy (the built-in ones, then those it declares) with the slot of
     /// its amount among a record's.
     funders: Vec<(Funder, usize)>,
+}
+
+/// Group ids below this are counted in a vector by position; the others in a map, so that a
+/// tally of a few residents of a roster of a million groups costs what it counts, not the
+/// number of groups (a batch makes a tally per split of its chunk).
+const DENSE_GROUPS: usize = 4096;
+
+/// The accumulators of the groups a tally has met.
+#[derive(Debug, Clone, Default)]
+struct GroupAccs {
+    dense: Vec<Acc>,
+    sparse: std::collections::HashMap<GroupId, Acc>,
+}
+
+impl GroupAccs {
+    #[inline]
+    fn get_mut(&mut self, group: GroupId) -> &mut Acc {
+        let index = group.index();
+        if index < DENSE_GROUPS {
+            if index >= self.dense.len() {
+                self.dense.resize(index + 1, Acc::default());
+            }
+            if let Some(acc) = self.dense.get_mut(index) {
+                return acc;
+            }
+        }
+        self.sparse.entry(group).or_default()
+    }
+
+    fn merge(&mut self, other: &GroupAccs) {
+        if other.dense.len() > self.dense.len() {
+            self.dense.resize(other.dense.len(), Acc::default());
+        }
+        for (mine, theirs) in self.dense.iter_mut().zip(&other.dense) {
+            mine.merge(theirs);
+        }
+        for (group, acc) in &other.sparse {
+            self.sparse.entry(*group).or_default().merge(acc);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.dense.clear();
+        self.sparse.clear();
+    }
+
+    /// Every group met, with its accumulator.
+    fn iter(&self) -> impl Iterator<Item = (GroupId, &Acc)> + '_ {
+        self.dense
+            .iter()
+            .enumerate()
+            .map(|(i, acc)| (GroupId::from_index(i), acc))
+            .chain(self.sparse.iter().map(|(g, acc)| (*g, acc)))
+    }
 }
 
 impl<'p> Tally<'p> {
@@ -374,7 +428,7 @@ impl<'p> Tally<'p> {
             category_kinds,
             other_categories: BTreeMap::new(),
             categorized: Acc::default(),
-            groups: Vec::new(),
+            groups: GroupAccs::default(),
             funders: record::funders_of(policy)
                 .filter_map(|f| Some((f, record::funder_slot(policy, f)?)))
                 .collect(),
@@ -488,13 +542,7 @@ impl<'p> Tally<'p> {
             }
         }
         if let Some(group) = group {
-            let index = group.index();
-            if index >= self.groups.len() {
-                self.groups.resize(index + 1, Acc::default());
-            }
-            if let Some(acc) = self.groups.get_mut(index) {
-                acc.add(record, exact);
-            }
+            self.groups.get_mut(group).add(record, exact);
         }
     }
 
@@ -587,12 +635,7 @@ impl<'p> Tally<'p> {
                 .merge(acc);
         }
         self.categorized.merge(&other.categorized);
-        if other.groups.len() > self.groups.len() {
-            self.groups.resize(other.groups.len(), Acc::default());
-        }
-        for (mine, theirs) in self.groups.iter_mut().zip(&other.groups) {
-            mine.merge(theirs);
-        }
+        self.groups.merge(&other.groups);
     }
 
     /// Turns this tally into a totals-only one: the enrolled residents of the tier rows move
@@ -680,13 +723,13 @@ impl<'p> Tally<'p> {
             }
         }
         summary.no_category = everyone.minus(&self.categorized).totals(&funders);
-        for (index, acc) in self.groups.iter().enumerate() {
+        for (id, acc) in self.groups.iter() {
             if acc.residents == 0 {
                 continue;
             }
             let name = groups
-                .and_then(|g| g.name(GroupId::from_index(index)))
-                .map_or_else(|| format!("#{index}"), str::to_string);
+                .and_then(|g| g.name(id))
+                .map_or_else(|| format!("#{}", id.index()), str::to_string);
             summary
                 .by_group
                 .entry(name)

@@ -51,6 +51,63 @@ pub enum RosterError {
         /// The second heading.
         second: String,
     },
+    /// Headings that resemble ones the reader reads but are neither mapped nor ignored: their
+    /// columns would be lost without a word.
+    #[error(
+        "{} not read: {}",
+        if near.len() == 1 { "a column is" } else { "columns are" },
+        near.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    UnreadHeadings {
+        /// Each such heading, with the field it may be meant for.
+        near: Vec<super::headings::NearMiss>,
+    },
+    /// A heading to map or ignore is not in the file.
+    #[error("--{option} `{heading}`: the roster has no such heading; the headings found are: {}", found.join(", "))]
+    NoSuchHeading {
+        /// The heading given.
+        heading: String,
+        /// `map` or `ignore`.
+        option: &'static str,
+        /// The headings of the file.
+        found: Vec<String>,
+    },
+    /// A field name (in a mapping) that is not one of the fields read.
+    #[error("`{name}` is not a field a roster column can hold; the fields are: {}", accepted.join(", "))]
+    UnknownField {
+        /// The name given.
+        name: String,
+        /// The fields, by English name and Chinese heading.
+        accepted: Vec<String>,
+    },
+    /// A mapping file that cannot be read.
+    #[error("mapping {path}: {reason}")]
+    Mapping {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An encoding label (`--encoding`) that names no encoding.
+    #[error("`{label}` names no text encoding; try utf-8, gb18030 (or gbk), utf-16le, utf-16be")]
+    Encoding {
+        /// The label given.
+        label: String,
+    },
+    /// A workbook that cannot be read.
+    #[error("cannot read the workbook: {reason}")]
+    Workbook {
+        /// What calamine says.
+        reason: String,
+    },
+    /// The sheet asked for is not in the workbook.
+    #[error("the workbook has no sheet `{sheet}`; its sheets are: {}", sheets.join(", "))]
+    NoSheet {
+        /// The sheet asked for.
+        sheet: String,
+        /// The workbook's sheets.
+        sheets: Vec<String>,
+    },
     /// The grouping column asked for is not in the file.
     #[error("no column `{heading}` to group by; the headings found are: {}", found.join(", "))]
     NoGroupColumn {
@@ -104,12 +161,55 @@ pub enum RowProblem {
         /// Cells in this row.
         found: usize,
     },
-    /// A cell that is not UTF-8 text.
-    #[error("is not UTF-8 text; save the roster as UTF-8 (in Excel: \"CSV UTF-8\")")]
-    NotUtf8,
+    /// A cell with bytes that are not text in the file's encoding (read as U+FFFD).
+    #[error(
+        "has bytes that are not {encoding} text; save the roster as \"CSV UTF-8\" or as a workbook (.xlsx)"
+    )]
+    NotText {
+        /// The encoding the file was read in.
+        encoding: &'static str,
+    },
+    /// A quoted cell that is never closed: reported at the line where the quote opened; the
+    /// row is not read, and reading goes on at the next line.
+    #[error(
+        "a `\"` opens a quoted cell here that is never closed (or closes lines below, giving a row of the wrong length); remove the `\"` or close it; the rows after this line are read as usual"
+    )]
+    UnclosedQuote,
+    /// An ID number saved as a number: its last digits are lost.
+    #[error(
+        "the ID number was saved as a number (Excel shows 4.30902E+17) and its last digits are lost; format the column as text (or write '430902...) and enter the numbers again"
+    )]
+    IdNumberAsNumber,
+    /// An ID number seen on an earlier row.
+    #[error("the same ID number is on line {first_line}; a resident is counted once")]
+    DuplicateIdNumber {
+        /// The line it was first seen on.
+        first_line: u64,
+    },
     /// The row was read but the resident cannot be evaluated.
     #[error("{0}")]
     Evaluation(EvalError),
+}
+
+impl RowProblem {
+    /// A short id for the kind of problem (`date`, `id_number`, `unclosed_quote`, ...), for
+    /// counting problems by kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RowProblem::Empty { .. } => "empty",
+            RowProblem::Date(_) => "date",
+            RowProblem::Value { .. } => "value",
+            RowProblem::Unrecognized(_) => "unrecognized",
+            RowProblem::IdNumber(_) => "id_number",
+            RowProblem::BirthDateMismatch { .. } => "birth_date_mismatch",
+            RowProblem::CellCount { .. } => "cell_count",
+            RowProblem::NotText { .. } => "not_text",
+            RowProblem::UnclosedQuote => "unclosed_quote",
+            RowProblem::IdNumberAsNumber => "id_number_as_number",
+            RowProblem::DuplicateIdNumber { .. } => "duplicate_id_number",
+            RowProblem::Evaluation(_) => "evaluation",
+        }
+    }
 }
 
 /// A row that could not be read or evaluated: where, and why. Never dropped silently.

@@ -1,18 +1,24 @@
-//! Rosters (台账) as CSV files: reading residents, writing residents and writing results.
+//! Rosters (台账): reading residents from a workbook (`.xlsx`, `.xls`) or delimited text in
+//! UTF-8, GB18030/GBK or UTF-16 (detected per file, see [`InputFormat`]), writing rosters and
+//! results, and writing a roster back with its results ([`AnnotatedWriter`]).
 //!
-//! A roster has one resident per row. Headings may be the English field names of
-//! the data contract (`docs/contract.md`) or the Chinese headings a county office uses; they are matched without
-//! regard to case, surrounding spaces or a UTF-8 byte-order mark. Columns no heading here names
-//! (an address, a phone number) are ignored and listed by [`RosterReader::ignored_columns`].
+//! A roster has one resident per row, below a heading row (title rows above it, with one cell
+//! filled, are skipped and kept in [`Layout::title_rows`]). Headings may be the English field
+//! names of the data contract (`docs/contract.md`) or the Chinese headings a county office
+//! uses; they are matched without regard to case, spaces, `*` marks, full-width brackets or a
+//! byte-order mark. No column is dropped silently: a heading that resembles one read
+//! ([`resembles`]: `人员类型` for `人员类别`) refuses the roster ([`RosterError::UnreadHeadings`])
+//! unless it is mapped or ignored ([`RosterOptions`]); headings known to carry no rule input
+//! ([`CARRIED_HEADINGS`]) are carried; any other is listed in [`Layout::unknown`].
 //!
 //! | field | headings accepted | values |
 //! |---|---|---|
 //! | `id` | `id`, 编号, 序号, 人员编号 | any text, carried to the results |
 //! | `name` | `name`, 姓名 | any text, carried to the results |
-//! | `id_number` | `id_number`, 身份证号, 身份证号码, 公民身份号码, 证件号码 | 18 characters, GB 11643-1999 |
-//! | `birth_date` | `birth_date`, 出生日期 | `YYYY-MM-DD`, `YYYY/M/D`, `YYYYMMDD`, `YYYY年M月D日` |
+//! | `id_number` | `id_number`, 身份证号, 身份证号码, 公民身份号码, 证件号码 | 18 characters, GB 11643-1999 (a 15-digit number is upgraded; an apostrophe, spaces and full-width digits are cleaned; a number in Excel's scientific notation is an error saying so) |
+//! | `birth_date` | `birth_date`, 出生日期 | `YYYY-MM-DD`, `YYYY/M/D`, `YYYYMMDD`, `YYYY年M月D日`, a date-time (`2020/9/1 0:00`), an Excel serial (44075) or date cell |
 //! | `payment_date` | `payment_date`, 缴费日期, 缴费到账日期 | as `birth_date`; **required** |
-//! | `hukou` | `hukou`, 户属性, 户籍, 户籍类型 | `local`/本地/本地户籍, `other`/外地/外地户籍 |
+//! | `hukou` | `hukou`, 户属性, 户籍, 户籍类型 | `local`/本地/本地户籍/本县, `other`/外地/外地户籍/外省; **not** 农业/非农业 (the kind of hukou, 户口性质: an error says so) |
 //! | `residence_permit` | `residence_permit`, 居住证 | yes/no (see below) |
 //! | `student` | `student`, 学生, 学生类型 | `none`/无, `school`/中小学生, `college`/大中专学生 |
 //! | `enrollment` | `enrollment`, 参保类型 | `renewal`/续保, `first_time`/首次参保, `lapsed`/断保 |
@@ -25,22 +31,24 @@
 //! | `contribution_grade` | `contribution_grade`, 缴费档次 | 1–9 or 一档…九档 (where the policy has grades) |
 //! | `household_unit` | `household_unit`, 以户参保, 以户为单位参保 | yes/no |
 //! | `employee_insurance_obligated` | `employee_insurance_obligated`, 职工医保应参保 | yes/no |
-//! | `categories` | `categories`, 人员类别, 身份类别, 困难群众类别 | a list separated by `;` (or `；`, `、`) |
-//! | `disability_grade` | `disability_grade`, 残疾等级 | 1–4 or 一级…四级 |
+//! | `categories` | `categories`, 人员类别, 身份类别, 困难群众类别, 困难类别, 资助类别 | a list separated by `;`, `；`, `、`, `，`, `,`, `/` or spaces; county spellings such as 低保, 特困, 脱贫户, 监测户, 重度残疾, 一级残疾, 残疾人（二级） ([`county_category_spellings`]) |
+//! | `disability_grade` | `disability_grade`, 残疾等级, 残疾级别 | 1–4, 一级…四级, 2级 |
 //! | `special` | `special`, 特殊情形 | a special circumstance id or Chinese name |
 //! | `special_date` | `special_date`, 特殊情形日期 | a date |
-//! | `township` | `township`, `group`, 乡镇, 乡镇（街道）, 乡镇街道 | the default grouping key |
+//! | `township` | `township`, `group`, 乡镇, 乡镇（街道）, 乡镇街道 | the default grouping key ([`RosterOptions::group_by`] for others, or several) |
 //!
 //! Either `birth_date` or `id_number` is required. When a row gives an ID number, its check
 //! character is verified ([`crate::idcard`]) and the birth date is taken from it; a birth date
 //! given as well must agree. A category in the list may carry a disability grade and a
 //! recognition date: `disability:2`, `低保对象@2020-06-01`, `残疾人:1@2019-03-02`. A grade in
 //! the `disability_grade` column adds a disability if the list has none. Yes/no columns accept
-//! `true`/`false`, `yes`/`no`, `y`/`n`, `1`/`0`, 是/否; an empty cell takes the default of
+//! `true`/`false`, `yes`/`no`, `y`/`n`, `1`/`0`, 是/否, 有/无; an empty cell takes the default of
 //! [`Resident::new`](urrbmi::Resident::new).
 //!
-//! A row that cannot be read is a [`RowError`] naming its line, its column (as headed in the
-//! file) and the reason; the rows after it are read as usual. Reading is streaming: a roster of
+//! A row that cannot be read is a [`RowError`] naming its line (the physical line of a text
+//! file, CRLF, blank lines and quoted newlines counted; a sheet's row number), its column (as
+//! headed in the file) and the reason; the rows after it are read as usual. An ID number seen
+//! on an earlier line is such an error too. Reading is streaming: a roster of
 //! any length is read in chunks ([`RosterReader::read_chunk`]) into buffers that are reused.
 //!
 //! ```
@@ -63,11 +71,20 @@
 mod cells;
 mod errors;
 mod headings;
+mod output;
 mod read;
+mod source;
 mod write;
 
-pub use cells::parse_categories;
+pub use cells::{county_category_spellings, excel_serial, parse_categories, parse_cell_date};
 pub use errors::{RosterError, RowError, RowProblem};
-pub use headings::{Field, RESULT_HEADINGS, WRITER_HEADINGS};
-pub use read::{RosterChunk, RosterOptions, RosterReader};
+pub use headings::{
+    CARRIED_HEADINGS, Field, Layout, NearMiss, RESULT_HEADINGS, WRITER_HEADINGS, resembles,
+};
+pub use output::{
+    AnnotatedWriter, HeadingLanguage, OutputFormat, Problems, RowResult, is_read_problem,
+    result_headings,
+};
+pub use read::{RosterChunk, RosterOptions, RosterReader, RowOutcome};
+pub use source::{InputFormat, MAX_SPAN, RosterRow};
 pub use write::{ResultWriter, RosterWriter};
