@@ -58,8 +58,9 @@ pub struct Assessment<'p> {
     /// What the resident pays for the benefit year: `charged` minus subsidies.
     #[serde(serialize_with = "serialize_money")]
     pub owed: Decimal,
-    /// What each fund pays of the personal contribution.
-    pub subsidies: Subsidies,
+    /// What each fund pays of the personal contribution: the subsidies of the tier that applied,
+    /// borrowed from the policy like the tier's id (a refusal, or no tier: [`Subsidies::NONE`]).
+    pub subsidies: &'p Subsidies,
     /// The subsidy tier that applied, if any.
     pub tier: Option<&'p str>,
     /// The first day of benefits.
@@ -934,7 +935,7 @@ impl From<&Assessment<'_>> for OwnedAssessment {
             charged: a.charged,
             charged_standard: a.charged_standard,
             owed: a.owed,
-            subsidies: a.subsidies,
+            subsidies: *a.subsidies,
             tier: a.tier.map(str::to_string),
             benefit_start: a.benefit_start,
             benefit_end: a.benefit_end,

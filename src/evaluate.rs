@@ -165,7 +165,7 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
     // 6. Who pays what: the tier's subsidies; the resident owes the rest of the charge. Nothing
     //    is charged when the contribution is waived, so no tier applies.
     let (subsidies, owed, tier) = match enroll.charge {
-        Charge::Waived => (Subsidies::NONE, Decimal::ZERO, None),
+        Charge::Waived => (&Subsidies::NONE, Decimal::ZERO, None),
         charge => match best_tier(c, &facts) {
             Some((tier, amounts)) => {
                 trace.push(tier.note);
@@ -174,11 +174,11 @@ pub fn evaluate<'p>(policy: &'p Policy, resident: &Resident) -> Result<Assessmen
                 } else {
                     amounts.owed_personal
                 };
-                (amounts.subsidies, owed, Some(&*tier.id))
+                (&amounts.subsidies, owed, Some(&*tier.id))
             }
             None => {
                 trace.push(c.steps.no_tier);
-                (Subsidies::NONE, charged, None)
+                (&Subsidies::NONE, charged, None)
             }
         },
     };
@@ -246,7 +246,7 @@ fn refused_by_rule<'p>(
         charged: Decimal::ZERO,
         charged_standard: None,
         owed: Decimal::ZERO,
-        subsidies: Subsidies::NONE,
+        subsidies: &Subsidies::NONE,
         tier: None,
         benefit_start: None,
         benefit_end: None,

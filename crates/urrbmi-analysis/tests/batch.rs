@@ -683,7 +683,7 @@ fn assert_record_matches(
         assert_eq!(record.subsidy(policy, funder), amount, "{context}");
         assert_eq!(Decimal::new(record.subsidy_fen(policy, funder), 2), amount);
     }
-    assert_eq!(record.subsidies(policy), a.subsidies, "{context}");
+    assert_eq!(record.subsidies(policy), *a.subsidies, "{context}");
     assert_eq!(record.total_due(), a.total_due(), "{context}");
     assert_eq!(Decimal::new(record.owed_fen(), 2), a.owed);
     assert_eq!(record.ceiling_raise(), a.ceiling_raise, "{context}");
