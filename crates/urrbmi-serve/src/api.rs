@@ -806,11 +806,11 @@ const ROSTER_TYPES: [&str; 6] = [
             (crate::roster::RosterReport = "application/json"),
             (String = "text/csv")
         )),
-        (status = 400, description = "No policy named, or a bad format", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No policy named, a bad format, or a `map` that is not HEADING=FIELD", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No built-in policy has the id", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body, or its number of rows, is over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not a roster (CSV or .xlsx)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The roster cannot be read at all (no heading row, no payment date column, a workbook that does not open or has no such sheet)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The roster cannot be read at all (no heading row, no payment date column, a heading that resembles a known one without being it, an encoding that is not one, a workbook that does not open or has no such sheet)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn roster(
