@@ -139,7 +139,7 @@ fn files() -> Files {
 fn pipeline(policy: &Policy, path: &Path, out: Option<&Path>) -> (u64, Decimal, usize) {
     let mut reader = RosterReader::from_path(path).expect("the roster");
     let mut writer = out.map(|out| {
-        AnnotatedWriter::create(out, reader.headings(), HeadingLanguage::Chinese)
+        AnnotatedWriter::create(out, reader.headings(), HeadingLanguage::Chinese, policy)
             .expect("the output")
     });
     let mut summary = Summary::default();

@@ -724,7 +724,7 @@ fn the_roster_comes_back_with_its_results_as_csv_and_xlsx() {
         let path = temp(name);
         let mut reader = RosterReader::new(text.as_bytes()).expect("reads");
         let mut writer =
-            AnnotatedWriter::create(&path, reader.headings(), language).expect("created");
+            AnnotatedWriter::create(&path, reader.headings(), language, policy).expect("created");
         let mut chunk = RosterChunk::default();
         while reader.read_chunk(&mut chunk, 3).expect("reads") > 0 {
             let part = Batch::new(policy).run(&chunk.residents).expect("runs");
@@ -804,4 +804,91 @@ fn an_unknown_category_is_an_error_listing_the_names_accepted() {
         message.contains("困难户甲") && message.contains("subsistence_allowance"),
         "{message}"
     );
+}
+
+/// A policy's own funder (the village fixture's 村集体) has a column of its own in the roster
+/// written back, after the built-in funders', in CSV and in a workbook, headed by its Chinese
+/// name or its id; on every row what the resident owes and what each funder pays add up to what
+/// was charged.
+#[test]
+fn a_policys_own_funder_has_a_column_in_the_roster_written_back() {
+    let policy = Policy::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/regions/village/policy.toml"
+    ))
+    .expect("the village fixture");
+    let text = "姓名,出生日期,户属性,缴费日期,人员类别\n\
+                甲,1970-01-01,本地,2025-04-10,本村村民\n\
+                乙,1971-02-02,本地,2025-05-10,山区村村民\n\
+                丙,1972-03-03,本地,2025-06-10,\n\
+                丁,1973-04-04,本地,2025-06-11,village_member\n";
+    for (name, language, heading) in [
+        ("village.csv", HeadingLanguage::Chinese, "村集体"),
+        (
+            "village.xlsx",
+            HeadingLanguage::English,
+            "village_collective",
+        ),
+    ] {
+        let path = temp(name);
+        let mut reader = RosterReader::new(text.as_bytes()).expect("reads");
+        let mut writer =
+            AnnotatedWriter::create(&path, reader.headings(), language, &policy).expect("created");
+        let chunk = reader.read_all().expect("reads");
+        assert!(chunk.errors.is_empty(), "{:?}", chunk.errors);
+        let part = Batch::new(&policy).run(&chunk.residents).expect("runs");
+        writer
+            .write_chunk(&chunk, &part.assessments, |line, e| {
+                reader.evaluation_error(line, e)
+            })
+            .expect("written");
+        writer.finish().expect("saved");
+        let rows: Vec<Vec<String>> = if name.ends_with(".csv") {
+            let bytes = std::fs::read(&path).expect("read");
+            csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(&bytes[3..])
+                .records()
+                .map(|r| r.expect("a record").iter().map(str::to_string).collect())
+                .collect()
+        } else {
+            use calamine::Reader;
+            let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).expect("opens");
+            let range = book.worksheet_range_at(0).expect("a sheet").expect("reads");
+            range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect()
+        };
+        std::fs::remove_file(&path).expect("removed");
+        let headings = &rows[0];
+        let owed = 5 + 1;
+        let builtin = match language {
+            HeadingLanguage::Chinese => ["财政资助", "医疗救助", "优抚资金"],
+            HeadingLanguage::English => ["fiscal", "medical_assistance", "entitled_group_fund"],
+        };
+        assert_eq!(
+            headings[owed + 1..owed + 5],
+            [builtin[0], builtin[1], builtin[2], heading],
+            "{headings:?}"
+        );
+        assert_eq!(rows.len(), 5, "the heading row and four residents");
+        let amount = |cell: &str| {
+            cell.parse::<Decimal>()
+                .unwrap_or_else(|_| panic!("{cell:?}"))
+        };
+        let mut village_paid = Vec::new();
+        for (row, result) in rows[1..].iter().zip(&part.assessments) {
+            let a = result.as_ref().expect("assessed");
+            assert!(a.is_enrolled(), "{row:?}");
+            let paid: Decimal = row[owed..owed + 5].iter().map(|c| amount(c)).sum();
+            assert_eq!(paid, a.charged, "owed and every funder: {row:?}");
+            village_paid.push(amount(&row[owed + 4]));
+        }
+        assert_eq!(
+            village_paid,
+            [200, 0, 0, 200].map(Decimal::from),
+            "the village pays for its own members"
+        );
+    }
 }

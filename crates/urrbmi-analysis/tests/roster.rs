@@ -377,7 +377,7 @@ fn results_have_one_row_per_roster_row_in_line_order() {
     let mut reader = RosterReader::from_path("rosters/malformed.csv").expect("headings");
     let chunk = reader.read_all().expect("readable");
     let out = Batch::new(policy).run(&chunk.residents).expect("ungrouped");
-    let mut writer = ResultWriter::new(Vec::new()).expect("writer");
+    let mut writer = ResultWriter::new(Vec::new(), policy).expect("writer");
     let mut errors = chunk.errors.iter().peekable();
     for (i, (resident, result)) in chunk.residents.iter().zip(&out.assessments).enumerate() {
         while let Some(e) = errors.next_if(|e| e.line < chunk.lines[i]) {

@@ -286,8 +286,9 @@ pub struct RosterArgs {
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Write the roster back as it came, every row and column, with the result columns
-    /// appended (应缴金额, 财政资助, 医疗救助, 待遇起始日, 决定条款, 错误): a workbook when FILE
-    /// ends in .xlsx, else CSV in UTF-8 with a byte-order mark (Excel opens it as such).
+    /// appended (应缴金额, 财政资助, 医疗救助, 优抚资金, a column for each funder the policy
+    /// declares such as 村集体, 待遇起始日, 决定条款, 错误): a workbook when FILE ends in .xlsx,
+    /// else CSV in UTF-8 with a byte-order mark (Excel opens it as such).
     #[arg(long, value_name = "FILE")]
     pub annotated: Option<PathBuf>,
     /// The language of the result headings of --annotated.

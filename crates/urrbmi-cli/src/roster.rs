@@ -40,7 +40,7 @@ pub fn run(args: RosterArgs) -> Result {
             let file = File::create(path)
                 .map_err(|e| fatal(format!("cannot create {}: {e}", path.display())))?;
             Some(
-                ResultWriter::new(BufWriter::new(file))
+                ResultWriter::new(BufWriter::new(file), &policy)
                     .map_err(|e| fatal(format!("{}: {e}", path.display())))?,
             )
         }
@@ -56,7 +56,7 @@ pub fn run(args: RosterArgs) -> Result {
     };
     let mut annotated = match &args.annotated {
         Some(path) => Some(
-            AnnotatedWriter::create(path, reader.headings(), language)
+            AnnotatedWriter::create(path, reader.headings(), language, &policy)
                 .map_err(|e| fatal(format!("cannot create {}: {e}", path.display())))?,
         ),
         None => None,

@@ -1299,3 +1299,59 @@ mod serve {
         );
     }
 }
+
+/// A policy's own funder (村集体 in the village fixture) is in every file `urrbmi roster`
+/// writes: a column of the roster written back, a column of the results, a line of the summary.
+#[test]
+fn a_policys_own_funder_is_in_every_output_of_roster() {
+    let policy = repo("tests/regions/village/policy.toml");
+    let path = temp("village.csv");
+    std::fs::write(
+        &path,
+        "姓名,出生日期,户属性,缴费日期,人员类别\n\
+         甲,1970-01-01,本地,2025-04-10,本村村民\n\
+         乙,1971-02-02,本地,2025-05-10,\n",
+    )
+    .unwrap();
+    let back = temp("village-back.csv");
+    let results = temp("village-results.csv");
+    let out = run(&[
+        "roster",
+        "-p",
+        policy.to_str().unwrap(),
+        path.to_str().unwrap(),
+        "--annotated",
+        back.to_str().unwrap(),
+        "--out",
+        results.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("village_collective"),
+        "{}",
+        stdout(&out)
+    );
+    let written = std::fs::read_to_string(&back).unwrap();
+    let lines: Vec<&str> = written.trim_start_matches('\u{feff}').lines().collect();
+    assert!(
+        lines[0].ends_with(
+            ",参保状态,应缴金额,财政资助,医疗救助,优抚资金,村集体,待遇起始日,决定条款,错误"
+        ),
+        "{}",
+        lines[0]
+    );
+    // 400 charged: the village pays 200 of it for its member, nothing for the other.
+    assert!(lines[1].contains(",参保,200,0,0,0,200,"), "{}", lines[1]);
+    assert!(lines[2].contains(",参保,400,0,0,0,0,"), "{}", lines[2]);
+    let written = std::fs::read_to_string(&results).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert!(
+        lines[0].contains(",charged,owed,prior_year,fiscal,medical_assistance,entitled_group_fund,village_collective,benefit_start,"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains(",400,200,0,0,0,0,200,"), "{}", lines[1]);
+    for file in [path, back, results] {
+        std::fs::remove_file(file).unwrap();
+    }
+}

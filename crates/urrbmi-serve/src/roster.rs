@@ -103,8 +103,8 @@ pub fn run(
         }
         problem
     })?;
-    let mut writer =
-        ResultWriter::new(Vec::with_capacity(bytes.len() * 2)).map_err(|_| Problem::internal())?;
+    let mut writer = ResultWriter::new(Vec::with_capacity(bytes.len() * 2), policy)
+        .map_err(|_| Problem::internal())?;
     let mut summary = Summary::default();
     let mut listed: Vec<BadRow> = Vec::new();
     let mut bad: u64 = 0;

@@ -83,7 +83,7 @@ pub use headings::{
 };
 pub use output::{
     AnnotatedWriter, HeadingLanguage, OutputFormat, Problems, RowResult, is_read_problem,
-    result_headings,
+    result_headings, result_headings_for,
 };
 pub use read::{RosterChunk, RosterOptions, RosterReader, RowOutcome};
 pub use source::{InputFormat, MAX_SPAN, RosterRow};

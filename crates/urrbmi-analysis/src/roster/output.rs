@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use urrbmi::{Assessment, EvalError, Funder};
+use urrbmi::{Assessment, EvalError, Funder, LocalId, Policy};
 
 use super::read::{RosterChunk, RowOutcome};
 use super::source::RosterRow;
@@ -46,7 +46,8 @@ impl OutputFormat {
     }
 }
 
-/// The result columns appended to each row, in order, in `language`.
+/// The result columns appended to each row, in order, in `language`, for a policy that
+/// declares no funder of its own (see [`result_headings_for`]).
 pub fn result_headings(language: HeadingLanguage) -> Vec<&'static str> {
     let zh = language == HeadingLanguage::Chinese;
     let mut headings = vec![
@@ -62,6 +63,41 @@ pub fn result_headings(language: HeadingLanguage) -> Vec<&'static str> {
         ["benefit_start", "deciding_rule", "error"]
     });
     headings
+}
+
+/// The result columns [`AnnotatedWriter`] appends for `policy`, in order, in `language`: those
+/// of [`result_headings`], with a column for each funder the policy declares (`[[funder]]`,
+/// headed by its Chinese `name`, or by its id in English) after the built-in funders', in the
+/// order of declaration. The residents' share and every funder's column add up to what was
+/// charged.
+pub fn result_headings_for(language: HeadingLanguage, policy: &Policy) -> Vec<String> {
+    let zh = language == HeadingLanguage::Chinese;
+    let mut headings: Vec<String> = result_headings(language)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let after_builtin = 2 + Funder::ALL.len();
+    let locals = local_funders(policy).map(|(_, declared)| {
+        if zh {
+            declared.name.clone()
+        } else {
+            declared.id.clone()
+        }
+    });
+    headings.splice(after_builtin..after_builtin, locals);
+    headings
+}
+
+/// The funders `policy` declares, in the order of declaration, with their declarations (a
+/// declaration whose id is not a valid local id, which loading refuses, is left out).
+fn local_funders(
+    policy: &Policy,
+) -> impl Iterator<Item = (Funder, &urrbmi::policy::schema::LocalName)> + '_ {
+    policy
+        .spec()
+        .funders
+        .iter()
+        .filter_map(|declared| Some((Funder::Local(LocalId::new(&declared.id)?), declared)))
 }
 
 /// The heading of a built-in funder's column ([`Funder::ALL`] holds the built-in ones only).
@@ -96,15 +132,67 @@ enum Sink {
     },
 }
 
+/// One row being written: its cells' text end to end, where each cell ends, and the cells
+/// that are amounts (written to a workbook as numbers).
+#[derive(Default)]
+struct Cells {
+    text: String,
+    ends: Vec<usize>,
+    numbers: Vec<(usize, f64)>,
+}
+
+impl Cells {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.numbers.clear();
+    }
+
+    fn push(&mut self, cell: &str) {
+        self.text.push_str(cell);
+        self.end();
+    }
+
+    fn end(&mut self) {
+        self.ends.push(self.text.len());
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn amount(&mut self, amount: Decimal) {
+        use std::fmt::Write as _;
+        if let Some(n) = amount.to_f64() {
+            self.numbers.push((self.len(), n));
+        }
+        let _ = write!(self.text, "{}", crate::money::canonical(amount));
+        self.end();
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let cell = self.text.get(start..end).unwrap_or_default();
+            start = end;
+            cell
+        })
+    }
+}
+
 /// Writes a roster back with its results: every row as it came (all its cells, in their order)
-/// with the result columns ([`result_headings`]) appended, as a workbook (`.xlsx`, written with
-/// `rust_xlsxwriter` in its constant-memory mode, amounts as numbers) or as CSV with a UTF-8
-/// byte-order mark (so that Excel opens it as UTF-8).
+/// with the result columns ([`result_headings_for`]: a column for each funder the policy
+/// declares too) appended, as a workbook (`.xlsx`, written with `rust_xlsxwriter` in its
+/// constant-memory mode, amounts as numbers) or as CSV with a UTF-8 byte-order mark (so that
+/// Excel opens it as UTF-8).
 pub struct AnnotatedWriter {
     sink: Sink,
     language: HeadingLanguage,
     width: usize,
-    cells: Vec<String>,
+    /// The funders with a column, in order: the built-in ones, then the policy's own.
+    funders: Vec<Funder>,
+    result_headings: Vec<String>,
+    cells: Cells,
 }
 
 impl std::fmt::Debug for AnnotatedWriter {
@@ -112,6 +200,7 @@ impl std::fmt::Debug for AnnotatedWriter {
         f.debug_struct("AnnotatedWriter")
             .field("language", &self.language)
             .field("width", &self.width)
+            .field("funders", &self.funders)
             .finish_non_exhaustive()
     }
 }
@@ -122,124 +211,136 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> io::Error {
 
 impl AnnotatedWriter {
     /// Creates `path` (a workbook if it ends in `.xlsx`, else CSV) and writes the heading row:
-    /// the roster's `headings`, then the result headings.
+    /// the roster's `headings`, then the result headings for `policy`
+    /// ([`result_headings_for`]).
     pub fn create(
         path: &Path,
         headings: &[String],
         language: HeadingLanguage,
+        policy: &Policy,
     ) -> io::Result<AnnotatedWriter> {
         match OutputFormat::for_path(path) {
             OutputFormat::Csv => {
                 let file = std::fs::File::create(path)?;
-                AnnotatedWriter::csv(io::BufWriter::new(file), headings, language)
+                AnnotatedWriter::csv(io::BufWriter::new(file), headings, language, policy)
             }
             OutputFormat::Xlsx => {
                 let mut book = Box::new(rust_xlsxwriter::Workbook::new());
                 book.add_worksheet_with_constant_memory()
                     .map_err(xlsx_error)?;
-                let mut writer = AnnotatedWriter {
-                    sink: Sink::Xlsx {
-                        book,
-                        path: path.to_path_buf(),
-                        row: 0,
-                    },
-                    language,
-                    width: headings.len(),
-                    cells: Vec::new(),
+                let sink = Sink::Xlsx {
+                    book,
+                    path: path.to_path_buf(),
+                    row: 0,
                 };
-                writer.heading_row(headings)?;
-                Ok(writer)
+                AnnotatedWriter::start(sink, headings, language, policy)
             }
         }
     }
 
-    /// Writes CSV (UTF-8 with a byte-order mark) to `writer`, starting with the heading row.
+    /// Writes CSV (UTF-8 with a byte-order mark) to `writer`, starting with the heading row
+    /// (the result headings for `policy`, [`result_headings_for`]).
     pub fn csv<W: Write + Send + 'static>(
         mut writer: W,
         headings: &[String],
         language: HeadingLanguage,
+        policy: &Policy,
     ) -> io::Result<AnnotatedWriter> {
         writer.write_all("\u{feff}".as_bytes())?;
-        let mut this = AnnotatedWriter {
-            sink: Sink::Csv(Box::new(csv::Writer::from_writer(Box::new(writer)))),
-            language,
-            width: headings.len(),
-            cells: Vec::new(),
-        };
-        this.heading_row(headings)?;
-        Ok(this)
+        let sink = Sink::Csv(Box::new(csv::Writer::from_writer(Box::new(writer))));
+        AnnotatedWriter::start(sink, headings, language, policy)
     }
 
-    fn heading_row(&mut self, headings: &[String]) -> io::Result<()> {
-        self.cells.clear();
-        self.cells.extend(headings.iter().cloned());
-        self.cells.extend(
-            result_headings(self.language)
-                .into_iter()
-                .map(str::to_string),
-        );
-        self.flush_cells(None)
+    fn start(
+        sink: Sink,
+        headings: &[String],
+        language: HeadingLanguage,
+        policy: &Policy,
+    ) -> io::Result<AnnotatedWriter> {
+        let mut funders = Funder::ALL.to_vec();
+        funders.extend(local_funders(policy).map(|(funder, _)| funder));
+        let mut writer = AnnotatedWriter {
+            sink,
+            language,
+            width: headings.len(),
+            funders,
+            result_headings: result_headings_for(language, policy),
+            cells: Cells::default(),
+        };
+        writer.cells.clear();
+        for heading in headings.iter().chain(&writer.result_headings) {
+            writer.cells.push(heading);
+        }
+        writer.flush_cells()?;
+        Ok(writer)
     }
 
     /// Writes one row: its cells as they came (padded or cut to the heading row's width), then
     /// its result.
     pub fn write_row(&mut self, row: &RosterRow, result: RowResult<'_, '_>) -> io::Result<()> {
         let zh = self.language == HeadingLanguage::Chinese;
-        self.cells.clear();
-        for i in 0..self.width.max(row.len()) {
-            let cell = row.get(i).unwrap_or_default();
+        let cells = &mut self.cells;
+        cells.clear();
+        for (i, cell) in row.cells().enumerate() {
             if i < self.width || !cell.trim().is_empty() {
-                self.cells.push(cell.to_string());
+                cells.push(cell);
             }
         }
-        self.cells
-            .resize(self.width.max(self.cells.len()), String::new());
-        let mut money = Vec::new();
+        while cells.len() < self.width {
+            cells.end();
+        }
         match result {
             RowResult::Assessed(a) => {
-                self.cells.push(
-                    match (a.is_enrolled(), zh) {
-                        (true, true) => "参保",
-                        (true, false) => "enrolled",
-                        (false, true) => "不予参保",
-                        (false, false) => "refused",
-                    }
-                    .to_string(),
-                );
-                money.push((self.cells.len(), a.owed));
-                self.cells.push(crate::money::canonical(a.owed).to_string());
-                for funder in Funder::ALL {
-                    let amount = a.subsidies.get(funder);
-                    money.push((self.cells.len(), amount));
-                    self.cells.push(crate::money::canonical(amount).to_string());
+                cells.push(match (a.is_enrolled(), zh) {
+                    (true, true) => "参保",
+                    (true, false) => "enrolled",
+                    (false, true) => "不予参保",
+                    (false, false) => "refused",
+                });
+                cells.amount(a.owed);
+                for funder in &self.funders {
+                    cells.amount(a.subsidies.get(*funder));
                 }
-                self.cells.push(
-                    a.benefit_start
-                        .map(|d| d.format("%Y-%m-%d").to_string())
-                        .unwrap_or_default(),
-                );
-                let decided = match &a.refusal {
-                    Some(refusal) => format!("{}: {}", refusal.code.id(), refusal.message),
-                    None => a
-                        .trace
-                        .iter()
-                        .find(|s| s.decides)
-                        .map(|s| format!("{} ({})", s.rule, s.citation))
-                        .unwrap_or_default(),
-                };
-                self.cells.push(decided);
-                self.cells.push(String::new());
+                if let Some(d) = a.benefit_start {
+                    use chrono::Datelike;
+                    use std::fmt::Write as _;
+                    let _ = write!(
+                        cells.text,
+                        "{:04}-{:02}-{:02}",
+                        d.year(),
+                        d.month(),
+                        d.day()
+                    );
+                }
+                cells.end();
+                {
+                    use std::fmt::Write as _;
+                    match &a.refusal {
+                        Some(refusal) => {
+                            let _ =
+                                write!(cells.text, "{}: {}", refusal.code.id(), refusal.message);
+                        }
+                        None => {
+                            if let Some(s) = a.trace.iter().find(|s| s.decides) {
+                                let _ = write!(cells.text, "{} ({})", s.rule, s.citation);
+                            }
+                        }
+                    }
+                }
+                cells.end();
+                cells.end();
             }
             RowResult::Problem(error) => {
-                self.cells
-                    .push(if zh { "错误" } else { "error" }.to_string());
-                for _ in 0..Funder::ALL.len() + 3 {
-                    self.cells.push(String::new());
+                use std::fmt::Write as _;
+                cells.push(if zh { "错误" } else { "error" });
+                for _ in 0..self.funders.len() + 3 {
+                    cells.end();
                 }
-                self.cells.push(error.to_string());
+                let _ = write!(cells.text, "{error}");
+                cells.end();
             }
         }
-        self.flush_cells(Some(&money))
+        self.flush_cells()
     }
 
     /// Writes the rows of `chunk` in file order: each read resident with its result from
@@ -277,9 +378,10 @@ impl AnnotatedWriter {
         Ok(())
     }
 
-    fn flush_cells(&mut self, money: Option<&[(usize, Decimal)]>) -> io::Result<()> {
+    fn flush_cells(&mut self) -> io::Result<()> {
+        let cells = &self.cells;
         match &mut self.sink {
-            Sink::Csv(csv) => csv.write_record(&self.cells).map_err(io::Error::other),
+            Sink::Csv(csv) => csv.write_record(cells.iter()).map_err(io::Error::other),
             Sink::Xlsx { book, row, .. } => {
                 if *row >= 1_048_576 {
                     return Err(io::Error::other(
@@ -287,11 +389,10 @@ impl AnnotatedWriter {
                     ));
                 }
                 let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
-                for (col, text) in self.cells.iter().enumerate() {
+                let mut numbers = cells.numbers.iter().peekable();
+                for (col, text) in cells.iter().enumerate() {
+                    let number = numbers.next_if(|(at, _)| *at == col).map(|(_, n)| *n);
                     let col = u16::try_from(col).map_err(io::Error::other)?;
-                    let number = money
-                        .and_then(|m| m.iter().find(|(at, _)| usize::from(col) == *at))
-                        .and_then(|(_, d)| d.to_f64());
                     match number {
                         Some(n) => sheet.write_number(*row, col, n).map_err(xlsx_error)?,
                         None if text.is_empty() => sheet,

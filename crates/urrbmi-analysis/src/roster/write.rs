@@ -156,18 +156,45 @@ pub struct ResultWriter<W: io::Write> {
     csv: csv::Writer<W>,
     record: csv::ByteRecord,
     text: String,
+    /// The funders with a column, in order: the built-in ones, then the policy's own.
+    funders: Vec<Funder>,
+    /// How many cells a row has.
+    width: usize,
 }
 
+/// Where the policy's own funders' columns go in [`ResultWriter`]'s rows: after
+/// `entitled_group_fund`.
+const LOCAL_FUNDERS_AT: usize = 13;
+
 impl<W: io::Write> ResultWriter<W> {
-    /// Writes the heading row ([`RESULT_HEADINGS`]).
-    pub fn new(writer: W) -> io::Result<Self> {
+    /// Writes the heading row: [`RESULT_HEADINGS`], with a column for each funder `policy`
+    /// declares (`[[funder]]`, headed by its id, in the order of declaration) after
+    /// `entitled_group_fund`, so that `owed` and the funders' columns add up to `charged`.
+    pub fn new(writer: W, policy: &urrbmi::Policy) -> io::Result<Self> {
         let mut csv = csv::Writer::from_writer(writer);
-        csv.write_record(RESULT_HEADINGS)
-            .map_err(io::Error::other)?;
+        let locals: Vec<(Funder, &str)> = policy
+            .spec()
+            .funders
+            .iter()
+            .filter_map(|declared| {
+                let id = urrbmi::LocalId::new(&declared.id)?;
+                Some((Funder::Local(id), declared.id.as_str()))
+            })
+            .collect();
+        let mut headings: Vec<&str> = RESULT_HEADINGS.to_vec();
+        headings.splice(
+            LOCAL_FUNDERS_AT..LOCAL_FUNDERS_AT,
+            locals.iter().map(|(_, id)| *id),
+        );
+        csv.write_record(&headings).map_err(io::Error::other)?;
+        let mut funders = Funder::ALL.to_vec();
+        funders.extend(locals.iter().map(|(funder, _)| *funder));
         Ok(ResultWriter {
             csv,
             record: csv::ByteRecord::new(),
             text: String::new(),
+            funders,
+            width: headings.len(),
         })
     }
 
@@ -214,8 +241,8 @@ impl<W: io::Write> ResultWriter<W> {
                         .as_ref()
                         .map_or(rust_decimal::Decimal::ZERO, |p| p.amount),
                 );
-                for funder in Funder::ALL {
-                    money(text, r, a.subsidies.get(funder));
+                for funder in &self.funders {
+                    money(text, r, a.subsidies.get(*funder));
                 }
                 let date = |text: &mut String, r: &mut csv::ByteRecord, d: Option<NaiveDate>| {
                     text.clear();
@@ -234,7 +261,7 @@ impl<W: io::Write> ResultWriter<W> {
             Err(error) => {
                 r.push_field(b"error");
                 // Blank from `refusal` to `citation`: all but the first five and the last.
-                for _ in 0..RESULT_HEADINGS.len() - 6 {
+                for _ in 0..self.width.saturating_sub(6) {
                     r.push_field(b"");
                 }
                 text.clear();
@@ -249,11 +276,11 @@ impl<W: io::Write> ResultWriter<W> {
 
     /// Writes a row that could not be read.
     pub fn write_row_error(&mut self, error: &RowError) -> io::Result<()> {
-        let mut cells: Vec<String> = vec![String::new(); RESULT_HEADINGS.len()];
+        let mut cells: Vec<String> = vec![String::new(); self.width];
         for (i, cell) in [
             (0, error.line.to_string()),
             (4, "error".into()),
-            (17, error.to_string()),
+            (self.width.saturating_sub(1), error.to_string()),
         ] {
             if let Some(slot) = cells.get_mut(i) {
                 *slot = cell;

@@ -148,7 +148,7 @@ pub fn library_roster(policy: &str, csv: &str) -> (Value, String) {
         batch
     };
     let out = batch.run(&chunk.residents).expect("runs");
-    let mut writer = ResultWriter::new(Vec::new()).expect("writes");
+    let mut writer = ResultWriter::new(Vec::new(), policy).expect("writes");
     let mut errors = chunk.errors.iter().peekable();
     for (i, (resident, result)) in chunk.residents.iter().zip(&out.assessments).enumerate() {
         let line = chunk.lines[i];
