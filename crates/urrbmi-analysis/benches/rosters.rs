@@ -3,11 +3,13 @@
 //!
 //! The roster is the `ziyang-2021` scenario scaled to 1,000,000 residents, written by
 //! [`RosterWriter`] with a Chinese name on every row (one in three with an ID number), then
-//! saved as GBK (`encoding_rs`) and as a workbook (`rust_xlsxwriter`, every cell a string, as
-//! a county's export is). The files are made once into `target/roster-bench/` and kept.
+//! saved as GBK (`encoding_rs`) and as two workbooks (`rust_xlsxwriter`, every cell a string,
+//! as a county's export is): one of inline strings, as this crate writes a roster back, and one
+//! with a table of shared strings, as Excel and WPS save. The files are made once into
+//! `target/roster-bench/` and kept.
 //!
-//! - `read/{utf8,gbk,xlsx}`: read and evaluate every row in chunks of 65,536 (on all cores),
-//!   adding up the summary grouped by township: what `urrbmi roster FILE` does.
+//! - `read/{utf8,gbk,xlsx,xlsx-shared}`: read and evaluate every row in chunks of 65,536 (on
+//!   all cores), adding up the summary grouped by township: what `urrbmi roster FILE` does.
 //! - `write/{utf8,gbk,xlsx}`: the same, writing the roster back with its result columns
 //!   (CSV with a byte-order mark; for the workbook, a workbook): `urrbmi roster --annotated`.
 //! - `groups/1m-townships`: a UTF-8 roster whose every row is a township of its own, read,
@@ -37,6 +39,7 @@ struct Files {
     utf8: PathBuf,
     gbk: PathBuf,
     xlsx: PathBuf,
+    xlsx_shared: PathBuf,
     groups: PathBuf,
     out: PathBuf,
 }
@@ -85,13 +88,17 @@ fn utf8_roster(distinct: bool) -> Vec<u8> {
     writer.finish().expect("flushed")
 }
 
-fn xlsx_from_csv(csv_bytes: &[u8], path: &Path) {
+/// A workbook of the CSV's cells, every cell a string: inline strings (`constant_memory`, what
+/// `AnnotatedWriter` writes) or, with `shared`, a table of shared strings (`low_memory`, as
+/// Excel and WPS save a workbook).
+fn xlsx_from_csv(csv_bytes: &[u8], path: &Path, shared: bool) {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book
-        .add_worksheet_with_constant_memory()
-        .expect("a sheet")
-        .set_name("台账")
-        .expect("a name");
+    let sheet = if shared {
+        book.add_worksheet_with_low_memory()
+    } else {
+        book.add_worksheet_with_constant_memory()
+    };
+    let sheet = sheet.expect("a sheet").set_name("台账").expect("a name");
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(csv_bytes);
@@ -115,6 +122,7 @@ fn files() -> Files {
         utf8: dir.join("roster-1m-utf8.csv"),
         gbk: dir.join("roster-1m-gbk.csv"),
         xlsx: dir.join("roster-1m.xlsx"),
+        xlsx_shared: dir.join("roster-1m-shared.xlsx"),
         groups: dir.join("roster-1m-townships.csv"),
         out: dir.join("out"),
     };
@@ -125,8 +133,12 @@ fn files() -> Files {
         let (gbk, _, lossy) = encoding_rs::GBK.encode(text);
         assert!(!lossy, "the roster is GBK text");
         std::fs::write(&files.gbk, &gbk).expect("written");
-        xlsx_from_csv(&utf8, &files.xlsx);
+        xlsx_from_csv(&utf8, &files.xlsx, false);
         std::fs::write(&files.utf8, &utf8).expect("written");
+    }
+    if !files.xlsx_shared.exists() {
+        let utf8 = std::fs::read(&files.utf8).expect("the UTF-8 roster");
+        xlsx_from_csv(&utf8, &files.xlsx_shared, true);
     }
     if !files.groups.exists() {
         std::fs::write(&files.groups, utf8_roster(true)).expect("written");
@@ -174,6 +186,7 @@ fn cases(files: &Files) -> Vec<(&'static str, PathBuf, Option<PathBuf>)> {
         ("read/utf8", files.utf8.clone(), None),
         ("read/gbk", files.gbk.clone(), None),
         ("read/xlsx", files.xlsx.clone(), None),
+        ("read/xlsx-shared", files.xlsx_shared.clone(), None),
         ("write/utf8", files.utf8.clone(), out("back-utf8.csv")),
         ("write/gbk", files.gbk.clone(), out("back-gbk.csv")),
         ("write/xlsx", files.xlsx.clone(), out("back.xlsx")),

@@ -1,6 +1,6 @@
 //! The roster back with its results: every row as it came (all its cells, in their order)
 //! with result columns appended, as a workbook (`.xlsx`, written with `rust_xlsxwriter` in its
-//! constant-memory mode) or as CSV with a UTF-8 byte-order mark (so that Excel opens it as
+//! constant-memory mode, zip level 2) or as CSV with a UTF-8 byte-order mark (so that Excel opens it as
 //! UTF-8); and the problems of a roster counted by kind, column and group.
 
 use std::collections::BTreeMap;
@@ -205,6 +205,12 @@ impl std::fmt::Debug for AnnotatedWriter {
     }
 }
 
+/// The zip compression level of a workbook written back (1 fastest to 9; `rust_xlsxwriter`'s
+/// default is 6). Saving compresses the whole sheet on one thread after the last row, and at
+/// level 6 that was a quarter of writing a 1,000,000-row roster back (docs/performance.md);
+/// level 1 trades a larger file for it.
+const XLSX_COMPRESSION: u8 = 2;
+
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> io::Error {
     io::Error::other(e.to_string())
 }
@@ -226,6 +232,7 @@ impl AnnotatedWriter {
             }
             OutputFormat::Xlsx => {
                 let mut book = Box::new(rust_xlsxwriter::Workbook::new());
+                book.set_zip_compression_level(XLSX_COMPRESSION);
                 book.add_worksheet_with_constant_memory()
                     .map_err(xlsx_error)?;
                 let sink = Sink::Xlsx {
