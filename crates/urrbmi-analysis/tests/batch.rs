@@ -912,3 +912,60 @@ fn local_funders_and_refusal_codes_are_counted() {
         Decimal::from(200)
     );
 }
+
+/// Groups in a notice's order: a group named in the order at its place, a group of two keys
+/// at the place of its first, sorted by name within it, the others after, by name.
+#[test]
+fn groups_are_reported_in_the_order_given() {
+    let mut summary = Summary::default();
+    for (group, residents) in [
+        ("沙头镇 / 西村", 1),
+        ("沙头镇 / 东村", 2),
+        ("外乡", 3),
+        ("茈湖口镇", 4),
+        ("新桥河镇 / 南村", 5),
+    ] {
+        summary.by_group.insert(
+            group.to_string(),
+            urrbmi_analysis::Totals {
+                residents,
+                ..urrbmi_analysis::Totals::default()
+            },
+        );
+    }
+    let order: Vec<String> = ["茈湖口镇", "新桥河镇", "沙头镇"]
+        .map(str::to_string)
+        .to_vec();
+    let listed = |report: String| -> Vec<String> {
+        report
+            .lines()
+            .filter_map(|l| {
+                summary
+                    .by_group
+                    .keys()
+                    .find(|g| l.starts_with(g.as_str()))
+                    .cloned()
+            })
+            .collect()
+    };
+    assert_eq!(
+        listed(summary.report_in_order(None, &order)),
+        [
+            "茈湖口镇",
+            "新桥河镇 / 南村",
+            "沙头镇 / 东村",
+            "沙头镇 / 西村",
+            "外乡"
+        ]
+    );
+    assert_eq!(
+        listed(summary.report(None)),
+        [
+            "外乡",
+            "新桥河镇 / 南村",
+            "沙头镇 / 东村",
+            "沙头镇 / 西村",
+            "茈湖口镇"
+        ]
+    );
+}

@@ -304,6 +304,10 @@ pub struct RosterArgs {
     /// Don't group the summary, not even by township.
     #[arg(long, conflicts_with = "group")]
     pub no_group: bool,
+    /// List the summary's groups in the order of this scenario's townships (the notice's
+    /// order, e.g. scenarios/ziyang-2021.toml); groups it does not name come after, by name.
+    #[arg(long, value_name = "SCENARIO", conflicts_with = "no_group")]
+    pub group_order: Option<PathBuf>,
     /// Evaluate on one thread.
     #[arg(long)]
     pub single_thread: bool,

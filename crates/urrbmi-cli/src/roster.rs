@@ -27,6 +27,15 @@ const PROGRESS_FROM: u64 = 4 << 20;
 
 pub fn run(args: RosterArgs) -> Result {
     let policy = input::policy(&args.policy)?;
+    let group_order: Vec<String> = match &args.group_order {
+        Some(path) => urrbmi_analysis::scenario::Scenario::from_path(path)
+            .map_err(|e| fatal(format!("--group-order {}: {e}", path.display())))?
+            .townships
+            .into_iter()
+            .map(|t| t.name)
+            .collect(),
+        None => Vec::new(),
+    };
     let mut options = input::roster_options(&args.input)?;
     options.group_by = args.group.clone();
     options.ungrouped = args.no_group;
@@ -169,7 +178,11 @@ pub fn run(args: RosterArgs) -> Result {
         writeln!(out, "WARNING  {NO_CATEGORY_COLUMN}")?;
     }
     writeln!(out)?;
-    write!(out, "{}", summary.report(Some(&policy)))?;
+    write!(
+        out,
+        "{}",
+        summary.report_in_order(Some(&policy), &group_order)
+    )?;
     writeln!(out)?;
     let evaluated = summary.totals.residents - summary.totals.errors;
     writeln!(

@@ -1355,3 +1355,60 @@ fn a_policys_own_funder_is_in_every_output_of_roster() {
         std::fs::remove_file(file).unwrap();
     }
 }
+
+/// `--group-order SCENARIO` lists the summary's groups in the scenario's (the notice's) order of
+/// townships; a township it does not name comes after, by name.
+#[test]
+fn groups_come_in_the_order_a_scenario_gives() {
+    let path = temp("order.csv");
+    std::fs::write(
+        &path,
+        "姓名,出生日期,缴费日期,乡镇\n\
+         甲,1980-01-01,2020-10-15,沙头镇\n\
+         乙,1980-01-01,2020-10-15,外乡\n\
+         丙,1980-01-01,2020-10-15,新桥河镇\n\
+         丁,1980-01-01,2020-10-15,茈湖口镇\n",
+    )
+    .unwrap();
+    let place = |text: &str, group: &str| {
+        text.lines()
+            .position(|l| l.starts_with(group))
+            .unwrap_or_else(|| panic!("{group}:\n{text}"))
+    };
+    let scenario = repo("crates/urrbmi-analysis/scenarios/ziyang-2021.toml");
+    let out = run(&[
+        "roster",
+        "-p",
+        "ziyang-2021",
+        path.to_str().unwrap(),
+        "--group-order",
+        scenario.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    // The notice lists 茈湖口镇 first, 新桥河镇 fifth and 沙头镇 sixth.
+    let order: Vec<usize> = ["茈湖口镇", "新桥河镇", "沙头镇", "外乡"]
+        .iter()
+        .map(|g| place(&text, g))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}\n{text}");
+    // Without it, by name: 外乡 (U+5916) before 新桥河镇 (U+65B0) before 沙头镇 (U+6C99).
+    let out = run(&["roster", "-p", "ziyang-2021", path.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(place(&text, "外乡") < place(&text, "茈湖口镇"), "{text}");
+    let out = run(&[
+        "roster",
+        "-p",
+        "ziyang-2021",
+        path.to_str().unwrap(),
+        "--group-order",
+        "no-such-scenario.toml",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("--group-order no-such-scenario.toml"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(path).unwrap();
+}

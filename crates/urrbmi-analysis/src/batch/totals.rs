@@ -203,8 +203,17 @@ impl Summary {
     /// A plain-text report: totals, refusals, funders, benefit starts by month, tiers,
     /// categories and groups.
     ///
-    /// Tiers and categories are listed in the policy's order when `policy` is given, else by id.
+    /// Tiers and categories are listed in the policy's order when `policy` is given, else by id;
+    /// groups by name (see [`Summary::report_in_order`]).
     pub fn report(&self, policy: Option<&Policy>) -> String {
+        self.report_in_order(policy, &[])
+    }
+
+    /// [`Summary::report`] with the groups in `group_order` (a notice's order of townships,
+    /// such as a scenario's `[[township]]` list): a group named in it comes at its place, a
+    /// group of several keys (`沙头镇 / 东村`) at the place of its first key, sorted by name
+    /// within it; groups not named come after, by name.
+    pub fn report_in_order(&self, policy: Option<&Policy>, group_order: &[String]) -> String {
         let mut out = String::new();
         let t = &self.totals;
         let policy_name = policy.map_or_else(
@@ -296,11 +305,26 @@ impl Summary {
         out.push_str(&breakdown("category (overlapping)", &cat_rows, with_errors));
 
         if !self.by_group.is_empty() {
-            let rows: Vec<(String, &Totals)> = self
+            let place: std::collections::HashMap<&str, usize> = group_order
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, name)| (name.trim(), i))
+                .collect();
+            let place_of = |group: &str| {
+                place.get(group).copied().or_else(|| {
+                    let first = group.split(" / ").next().unwrap_or(group);
+                    place.get(first).copied()
+                })
+            };
+            // Stable: within a place (and after the named ones) the groups stay by name.
+            let mut rows: Vec<(Option<usize>, String, &Totals)> = self
                 .by_group
                 .iter()
-                .map(|(id, t)| (id.clone(), t))
+                .map(|(id, t)| (place_of(id), id.clone(), t))
                 .collect();
+            rows.sort_by_key(|(at, _, _)| at.unwrap_or(usize::MAX));
+            let rows: Vec<(String, &Totals)> = rows.into_iter().map(|(_, id, t)| (id, t)).collect();
             out.push('\n');
             out.push_str(&breakdown("group", &rows, with_errors));
         }
