@@ -485,3 +485,24 @@ fn messages_name_the_fault() {
         other => assert!(matches!(other, Ok(_) | Err(_)), "{other:?}"),
     }
 }
+
+/// A tier keyed on students alone (江西 在江西省内就读的大学生 200) subsidizes a disabled college
+/// student of any grade: a later tier for grade-3 disabled college students paying less is dead,
+/// and the linter says which tier covers it.
+#[test]
+fn a_tier_keyed_on_students_alone_covers_a_later_disability_tier() {
+    let jiangxi = include_str!("../policies/jiangxi-2026.toml");
+    let text = format!(
+        "{jiangxi}\n[[tier]]\nid = \"disabled_college\"\nname = \"x\"\ncategories = [\"disability\"]\ngrades = [3]\nstudents = [\"college\"]\nparts = [{{ funder = \"fiscal\", amount = 100 }}]\ncite = \"x\"\n"
+    );
+    let lint: Vec<String> = Policy::lint(&text, None)
+        .iter()
+        .map(|d| d.one_line())
+        .collect();
+    let dead: Vec<&String> = lint
+        .iter()
+        .filter(|line| line.contains("disabled_college") && line.contains("can never apply"))
+        .collect();
+    assert_eq!(dead.len(), 1, "{lint:#?}");
+    assert!(dead[0].contains("college_students"), "{}", dead[0]);
+}

@@ -191,6 +191,9 @@ impl TierShape {
                     .filter(|g| (1..=4).contains(*g))
                     .fold(0, |mask, g| mask | 1 << (g - 1))
             })
+        } else if tier.categories.is_empty() {
+            // Keyed on students, age or birth alone: it takes a disabled resident of any grade.
+            0b1111
         } else {
             0
         };
