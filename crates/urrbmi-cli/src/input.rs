@@ -50,22 +50,16 @@ pub fn resident(arg: &str) -> Result<Resident> {
 pub fn roster_options(
     input: &crate::args::RosterInput,
 ) -> Result<urrbmi_analysis::roster::RosterOptions> {
-    use urrbmi_analysis::roster::{Field, RosterOptions};
+    use urrbmi_analysis::roster::RosterOptions;
     let mut options = RosterOptions {
         sheet: input.sheet.clone(),
         encoding: input.encoding.clone(),
         ..RosterOptions::default()
     };
     for pair in &input.map {
-        let Some((heading, field)) = pair.split_once('=') else {
-            return Err(fatal(format!(
-                "--map `{pair}`: expected HEADING=FIELD, e.g. --map 人员类型=categories"
-            )));
-        };
-        let field: Field = field
-            .parse()
-            .map_err(|e| fatal(format!("--map `{pair}`: {e}")))?;
-        options = options.map(heading.trim(), field);
+        options = options
+            .map_pair(pair)
+            .map_err(|e| fatal(format!("--map {e}")))?;
     }
     for heading in &input.ignore {
         options = options.ignore(heading.trim());

@@ -88,26 +88,9 @@ fn roster_options(query: &RosterQuery) -> Result<RosterOptions, Problem> {
             .collect()
     };
     for pair in list(&query.map) {
-        let field = pair
-            .split_once('=')
-            .ok_or_else(|| "expected HEADING=FIELD, e.g. map=人员类型=categories".to_string())
-            .and_then(|(heading, field)| {
-                let field: urrbmi_analysis::roster::Field =
-                    field.trim().parse().map_err(|e| format!("{e}"))?;
-                Ok((heading.trim().to_string(), field))
-            });
-        match field {
-            Ok((heading, field)) => options = options.map(heading, field),
-            Err(reason) => {
-                return Err(Problem::new(
-                    Kind::BadRequest,
-                    format!(
-                        "map `{}`: {reason}",
-                        pair.chars().take(60).collect::<String>()
-                    ),
-                ));
-            }
-        }
+        options = options
+            .map_pair(&pair)
+            .map_err(|e| Problem::new(Kind::BadRequest, format!("map {e}")))?;
     }
     for heading in list(&query.ignore) {
         options = options.ignore(heading);

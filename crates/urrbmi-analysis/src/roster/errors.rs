@@ -88,6 +88,14 @@ pub enum RosterError {
         /// What is wrong.
         reason: String,
     },
+    /// A mapping given as text that is not `HEADING=FIELD` with a field a column can hold.
+    #[error("`{pair}`: {reason}")]
+    MapPair {
+        /// The text given.
+        pair: String,
+        /// What is wrong, and what is accepted.
+        reason: String,
+    },
     /// An encoding label (`--encoding`) that names no encoding.
     #[error("`{label}` names no text encoding; try utf-8, gb18030 (or gbk), utf-16le, utf-16be")]
     Encoding {

@@ -59,6 +59,21 @@ impl RosterOptions {
         self
     }
 
+    /// Reads the column of a mapping written as text, `HEADING=FIELD` (`人员类型=categories`,
+    /// as `urrbmi roster --map` and the server's `map=` take it); the field by its English
+    /// name or any heading accepted for it.
+    pub fn map_pair(self, pair: &str) -> Result<Self, RosterError> {
+        let error = |reason: String| RosterError::MapPair {
+            pair: pair.chars().take(60).collect(),
+            reason,
+        };
+        let (heading, field) = pair
+            .split_once('=')
+            .ok_or_else(|| error("expected HEADING=FIELD, e.g. 人员类型=categories".into()))?;
+        let field: Field = field.trim().parse().map_err(|e| error(format!("{e}")))?;
+        Ok(self.map(heading.trim(), field))
+    }
+
     /// Neither reads nor warns about the column headed `heading`.
     pub fn ignore(mut self, heading: impl Into<String>) -> Self {
         self.ignore.push(heading.into());
