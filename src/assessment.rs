@@ -274,6 +274,14 @@ impl Subsidies {
             .expect("a sum within Decimal's range, and room for the local funder");
     }
 
+    /// Why [`Subsidies::checked_add`] refused `funder`: the message of a reader that did.
+    pub fn no_room(funder: Funder) -> String {
+        format!(
+            "cannot add `{funder}`: at most {} local funders, and every amount within the decimal range",
+            Subsidies::MAX_LOCAL_FUNDERS
+        )
+    }
+
     /// Adds `amount` to what `funder` pays; `None` (and no change) if the sum leaves
     /// `Decimal`'s range or `funder` is a local funder and every local slot is taken.
     pub fn checked_add(&mut self, funder: Funder, amount: Decimal) -> Option<()> {
@@ -329,7 +337,9 @@ impl<'de> Deserialize<'de> for Subsidies {
         let map = std::collections::BTreeMap::<Funder, Amount>::deserialize(deserializer)?;
         let mut subsidies = Subsidies::NONE;
         for (funder, Amount(amount)) in map {
-            subsidies.add(funder, amount);
+            subsidies
+                .checked_add(funder, amount)
+                .ok_or_else(|| serde::de::Error::custom(Subsidies::no_room(funder)))?;
         }
         Ok(subsidies)
     }

@@ -506,3 +506,15 @@ fn a_tier_keyed_on_students_alone_covers_a_later_disability_tier() {
     assert_eq!(dead.len(), 1, "{lint:#?}");
     assert!(dead[0].contains("college_students"), "{}", dead[0]);
 }
+
+/// Subsidies read from JSON (an `OwnedAssessment` sent from elsewhere) with more local funders
+/// than an assessment can hold, or an amount whose sum leaves the range: an error, not a panic.
+#[test]
+fn subsidies_from_json_with_too_many_local_funders_are_an_error() {
+    let five = r#"{"a_fund": "1", "b_fund": "1", "c_fund": "1", "d_fund": "1", "e_fund": "1"}"#;
+    let error = serde_json::from_str::<urrbmi::Subsidies>(five).expect_err("five local funders");
+    assert!(error.to_string().contains("at most 4"), "{error}");
+    let four = r#"{"a_fund": "1", "b_fund": "1", "c_fund": "1", "d_fund": "1", "fiscal": "2"}"#;
+    let read = serde_json::from_str::<urrbmi::Subsidies>(four).expect("four local funders");
+    assert_eq!(read.total(), Decimal::from(6));
+}

@@ -84,14 +84,14 @@ fn parts_and_untiered_partition_the_whole() {
     // Groups partition all residents.
     let mut groups = urrbmi_analysis::Totals::default();
     for g in s.by_group.values() {
-        groups.merge(g);
+        groups.merge(g).expect("in range");
     }
     assert_eq!(&groups, t);
 
     // Tiers and the untiered partition the enrolled.
     let mut tiers = s.untiered.clone();
     for totals in s.by_tier.values() {
-        tiers.merge(totals);
+        tiers.merge(totals).expect("in range");
     }
     assert_eq!(tiers.enrolled, t.enrolled);
     assert_eq!(tiers.owed, t.owed);
@@ -911,6 +911,12 @@ fn local_funders_and_refusal_codes_are_counted() {
         records[0].subsidies(&policy).get(village),
         Decimal::from(200)
     );
+    // Under a policy that does not declare the village's fund, no slot holds its 200: the
+    // record says it is not exact instead of reading as paid by nobody.
+    let other = Policy::builtin("ziyang-2021").expect("built in");
+    let foreign = Record::of(other, &evaluate(&policy, &residents[0]));
+    assert!(!foreign.is_exact());
+    assert!(records[0].is_exact());
 }
 
 /// Groups in a notice's order: a group named in the order at its place, a group of two keys

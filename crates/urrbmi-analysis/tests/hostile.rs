@@ -45,3 +45,32 @@ fn an_id_number_born_in_year_0000_is_refused() {
         Err(idcard::IdNumberError::BirthDate { .. })
     ));
 }
+
+/// Summaries read from JSON (made elsewhere) that cannot be added: more local funders than a
+/// total holds, or a sum out of Decimal's range, are an error, not a panic.
+#[test]
+fn summaries_from_json_that_cannot_be_added_are_an_error() {
+    use urrbmi_analysis::batch::SummaryError;
+    let summary = |subsidies: &str, charged: &str| {
+        let mut json = serde_json::to_value(urrbmi_analysis::Summary::default()).expect("JSON");
+        json["policy"] = "p".into();
+        json["totals"]["charged"] = charged.into();
+        json["totals"]["subsidies"] = serde_json::from_str(subsidies).expect("a map");
+        serde_json::from_value::<urrbmi_analysis::Summary>(json).expect("a summary")
+    };
+    let mut left = summary(r#"{"a_fund": "1", "b_fund": "1", "c_fund": "1"}"#, "3");
+    let before = left.clone();
+    let right = summary(r#"{"d_fund": "1", "e_fund": "1"}"#, "2");
+    match left.merge(&right) {
+        Err(SummaryError::OutOfRange { what }) => assert!(what.contains("at most 4"), "{what}"),
+        other => panic!("five local funders merged: {other:?}"),
+    }
+    assert_eq!(left, before, "the totals are left as they were");
+
+    let max = "79228162514264337593543950335";
+    let mut big = summary("{}", max);
+    match big.merge(&summary("{}", max)) {
+        Err(SummaryError::OutOfRange { what }) => assert_eq!(what, "charged"),
+        other => panic!("an overflowing sum merged: {other:?}"),
+    }
+}

@@ -55,11 +55,14 @@ pub enum RecordStatus {
 /// ([`Batch::assess`](super::Batch::assess)), which gives the same answer every time.
 ///
 /// A record is exact ([`Record::is_exact`]) unless an amount is not a whole number of fen or
-/// lies beyond ±21 million yuan, a wait exceeds 65,534 months, or the assessment is refused
-/// without a refusal (then it reads as refused outside the window): a validated policy's
-/// standards and subsidies never do (only a repair or an uncapped ceiling raise for an absurd
-/// number of years could), and should one occur the record keeps the amount rounded to the fen
-/// and saturated, while the summary of the batch, made from the assessments, stays exact.
+/// lies beyond ±21 million yuan, a wait exceeds 65,534 months, the assessment is refused
+/// without a refusal (then it reads as refused outside the window), or a funder pays that the
+/// record's policy does not declare (an assessment made under another policy: no slot holds
+/// it). A validated policy's standards and subsidies never do the first (only a repair or an
+/// uncapped ceiling raise for an absurd number of years could); should one occur the record
+/// keeps the amount rounded to the fen and saturated, while the summary of the batch, made from
+/// the assessments, stays exact. A funder with no slot is counted by no record or summary of
+/// this policy: summarize such assessments under their own policy.
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -334,22 +337,27 @@ pub(super) fn funder_slot(policy: &Policy, funder: Funder) -> Option<usize> {
 }
 
 /// Places each subsidy of `a` at its slot among `amounts` (through `fen`): the built-in
-/// funders by position, a local one (rare) by looking up the policy's declaration.
+/// funders by position, a local one (rare) by looking up the policy's declaration. Returns
+/// whether every funder that pays found its slot (not so for an assessment made under another
+/// policy, with funders `policy` does not declare).
 #[inline(always)]
-fn place_subsidies<T>(
+pub(super) fn place_subsidies<T>(
     policy: &Policy,
     a: &Assessment<'_>,
     amounts: &mut [T],
     mut fen: impl FnMut(Decimal) -> T,
-) {
+) -> bool {
+    let mut placed = true;
     for (funder, amount) in a.subsidies.iter() {
         if amount.is_zero() {
             continue;
         }
-        if let Some(slot) = funder_slot(policy, funder).and_then(|s| amounts.get_mut(s)) {
-            *slot = fen(amount);
+        match funder_slot(policy, funder).and_then(|s| amounts.get_mut(s)) {
+            Some(slot) => *slot = fen(amount),
+            None => placed = false,
         }
     }
+    placed
 }
 
 /// Fen as yuan.
@@ -436,7 +444,8 @@ fn lossy_fen(amount: Decimal) -> i32 {
 fn amounts_or_wide(policy: &Policy, a: &Assessment<'_>, wide: &mut bool) -> [i32; AMOUNTS] {
     let mut fen = [0; AMOUNTS];
     if a.tier.is_some() || !a.subsidies.is_empty() {
-        place_subsidies(policy, a, &mut fen, |amount| fen_or_wide(amount, wide));
+        // A funder without a slot: the exact path marks the record lossy.
+        *wide |= !place_subsidies(policy, a, &mut fen, |amount| fen_or_wide(amount, wide));
     }
     let [charged, owed, prior_year, repair, .., raise] = &mut fen;
     *charged = fen_or_wide(a.charged, wide);
@@ -458,7 +467,9 @@ fn amounts_or_wide(policy: &Policy, a: &Assessment<'_>, wide: &mut bool) -> [i32
 #[cold]
 fn amounts_exact(policy: &Policy, a: &Assessment<'_>, flags: &mut u8) -> [i32; AMOUNTS] {
     let mut fen = [0; AMOUNTS];
-    place_subsidies(policy, a, &mut fen, |amount| fen_of(amount, flags));
+    if !place_subsidies(policy, a, &mut fen, |amount| fen_of(amount, flags)) {
+        *flags |= LOSSY;
+    }
     let [charged, owed, prior_year, repair, .., raise] = &mut fen;
     *charged = fen_of(a.charged, flags);
     *owed = fen_of(a.owed, flags);

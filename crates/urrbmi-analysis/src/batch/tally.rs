@@ -730,11 +730,13 @@ impl<'p> Tally<'p> {
             let name = groups
                 .and_then(|g| g.name(id))
                 .map_or_else(|| format!("#{}", id.index()), str::to_string);
-            summary
-                .by_group
-                .entry(name)
-                .or_default()
-                .merge(&acc.totals(&funders));
+            let totals = acc.totals(&funders);
+            let row = summary.by_group.entry(name).or_default();
+            // Two groups of one name (both of this tally's policy): their funders are the
+            // policy's, and their sums stay in range (each saturates below Decimal's range).
+            if row.merge(&totals).is_err() {
+                *row = totals;
+            }
         }
         summary
     }
@@ -759,10 +761,6 @@ fn exact_amounts(policy: &Policy, a: &Assessment<'_>) -> [Decimal; SUMMED] {
     for (slot, amount) in amounts.iter_mut().zip(fixed) {
         *slot = amount;
     }
-    for (funder, amount) in a.subsidies.iter() {
-        if let Some(slot) = record::funder_slot(policy, funder).and_then(|s| amounts.get_mut(s)) {
-            *slot = amount;
-        }
-    }
+    record::place_subsidies(policy, a, &mut amounts, |amount| amount);
     amounts
 }

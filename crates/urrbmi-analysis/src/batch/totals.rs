@@ -48,18 +48,37 @@ pub struct Totals {
 
 impl Totals {
     /// Adds `other` into `self`.
-    pub fn merge(&mut self, other: &Totals) {
-        self.residents += other.residents;
-        self.enrolled += other.enrolled;
-        self.refused += other.refused;
-        self.errors += other.errors;
-        self.charged += other.charged;
-        self.owed += other.owed;
-        self.prior_year += other.prior_year;
-        self.repair += other.repair;
+    ///
+    /// # Errors
+    ///
+    /// [`SummaryError::OutOfRange`] when a sum leaves the range of its type or the two name
+    /// more local funders than a total holds (totals not made by this crate: read from JSON);
+    /// `self` is left as it was.
+    pub fn merge(&mut self, other: &Totals) -> Result<(), SummaryError> {
+        let out_of_range = |what: &str| SummaryError::OutOfRange {
+            what: what.to_string(),
+        };
+        let count = |a: u64, b: u64, what| a.checked_add(b).ok_or_else(|| out_of_range(what));
+        let money =
+            |a: Decimal, b: Decimal, what| a.checked_add(b).ok_or_else(|| out_of_range(what));
+        let mut subsidies = self.subsidies;
         for (funder, amount) in other.subsidies.iter() {
-            self.subsidies.add(funder, amount);
+            subsidies
+                .checked_add(funder, amount)
+                .ok_or_else(|| out_of_range(&Subsidies::no_room(funder)))?;
         }
+        *self = Totals {
+            residents: count(self.residents, other.residents, "residents")?,
+            enrolled: count(self.enrolled, other.enrolled, "enrolled")?,
+            refused: count(self.refused, other.refused, "refused")?,
+            errors: count(self.errors, other.errors, "errors")?,
+            charged: money(self.charged, other.charged, "charged")?,
+            owed: money(self.owed, other.owed, "owed")?,
+            prior_year: money(self.prior_year, other.prior_year, "prior_year")?,
+            repair: money(self.repair, other.repair, "repair")?,
+            subsidies,
+        };
+        Ok(())
     }
 
     /// What `funder` pays.
@@ -148,6 +167,13 @@ pub enum SummaryError {
         "cannot merge a totals-only summary with a full one; summarize both parts the same way (both with or both without `totals_only`)"
     )]
     DifferentDetail,
+    /// A sum that leaves the range of its type, or more local funders than a total holds: only
+    /// summaries not made by this crate (read from JSON) get here.
+    #[error("cannot merge the summaries: {what}")]
+    OutOfRange {
+        /// What could not be added.
+        what: String,
+    },
 }
 
 impl Summary {
@@ -159,7 +185,8 @@ impl Summary {
     ///
     /// [`SummaryError::DifferentPolicies`] for summaries of two policies and
     /// [`SummaryError::DifferentDetail`] for a totals-only summary and a full one; `self` is
-    /// left as it was.
+    /// left as it was. [`SummaryError::OutOfRange`] for a sum out of range or too many local
+    /// funders (summaries not made by this crate); then `self` may be partly merged.
     pub fn merge(&mut self, other: &Summary) -> Result<(), SummaryError> {
         if !self.policy.is_empty() && !other.policy.is_empty() && self.policy != other.policy {
             return Err(SummaryError::DifferentPolicies {
@@ -177,7 +204,7 @@ impl Summary {
             self.policy.clone_from(&other.policy);
             self.totals_only = other.totals_only;
         }
-        self.totals.merge(&other.totals);
+        self.totals.merge(&other.totals)?;
         for (code, count) in &other.refusals {
             *self.refusals.entry(*code).or_default() += count;
         }
@@ -187,12 +214,11 @@ impl Summary {
                 .or_default()
                 .merge(starts);
         }
-        merge_map(&mut self.by_tier, &other.by_tier);
-        self.untiered.merge(&other.untiered);
-        merge_map(&mut self.by_category, &other.by_category);
-        self.no_category.merge(&other.no_category);
-        merge_map(&mut self.by_group, &other.by_group);
-        Ok(())
+        merge_map(&mut self.by_tier, &other.by_tier)?;
+        self.untiered.merge(&other.untiered)?;
+        merge_map(&mut self.by_category, &other.by_category)?;
+        self.no_category.merge(&other.no_category)?;
+        merge_map(&mut self.by_group, &other.by_group)
     }
 
     /// The number of residents refused with `code`.
@@ -383,15 +409,19 @@ fn breakdown(heading: &str, rows: &[(String, &Totals)], with_errors: bool) -> St
     table.to_string()
 }
 
-fn merge_map(into: &mut BTreeMap<String, Totals>, from: &BTreeMap<String, Totals>) {
+fn merge_map(
+    into: &mut BTreeMap<String, Totals>,
+    from: &BTreeMap<String, Totals>,
+) -> Result<(), SummaryError> {
     for (key, totals) in from {
         match into.get_mut(key) {
-            Some(existing) => existing.merge(totals),
+            Some(existing) => existing.merge(totals)?,
             None => {
                 into.insert(key.clone(), totals.clone());
             }
         }
     }
+    Ok(())
 }
 
 /// Serializes [`Subsidies`] as a map of every funder to a decimal string, and reads it back.
@@ -421,7 +451,9 @@ mod funder_amounts {
                     "`{text}` is not an amount for `{funder}`; expected a decimal string such as \"140\""
                 ))
             })?;
-            subsidies.add(funder, amount);
+            subsidies
+                .checked_add(funder, amount)
+                .ok_or_else(|| serde::de::Error::custom(Subsidies::no_room(funder)))?;
         }
         Ok(subsidies)
     }
