@@ -30,11 +30,12 @@ pub fn check_unpacked_size(bytes: &[u8], upload_limit: usize) -> Result<(), Prob
         )
     })?;
     let most = MAX_UNPACKED_FACTOR * upload_limit as u128;
-    if zip.decompressed_size().is_some_and(|size| size > most) {
+    // A directory whose sizes do not add up is refused too: it cannot be bounded.
+    if zip.decompressed_size().is_none_or(|size| size > most) {
         let mut problem = Problem::new(
             Kind::BodyTooLarge,
             format!(
-                "the workbook unpacks to more than {most} bytes; save the sheet as CSV or split it"
+                "the workbook unpacks to more than {most} bytes, or its ZIP directory does not say how much; save the sheet as CSV or split it"
             ),
         );
         problem.limit = Some(u64::try_from(most).unwrap_or(u64::MAX));
